@@ -1,0 +1,74 @@
+/**
+ * Yogi (Zaheer et al. 2018) as a tf.Optimizer, the chapter's "fix" for Adam; usable in
+ * model.compile like tf.train.adam. The math is yogiRule in rules.ts.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { AdamHyperparams, yogiRule } from './rules';
+import { SlotOptimizer, SlotStep } from './slot-optimizer';
+import { checkBeta, checkLearningRate, checkNonNegative, configNumber } from './validate';
+
+/**
+ * Yogi optimizer. State per variable: `m` and `v` (getWeights names `<variable>/m`, `<variable>/v`).
+ *
+ * Initial-accumulator convention: by default the d2l chapter's — m and v start at 0 and both are
+ * bias-corrected, so this is exactly the chapter's from-scratch `yogi` (whose first step equals
+ * Adam's). `initialAccumulatorValue` fills v (not m) with that value instead, still bias-corrected:
+ * 1e-6 gives TF Addons' Yogi (optax's scale_by_yogi also fills m with it).
+ * Defaults: lr 0.01 and ε 1e-3, the chapter's and the paper's (Yogi wants a larger ε than Adam).
+ */
+export class Yogi extends SlotOptimizer {
+  static readonly className = 'Yogi';
+  private readonly hyperparams: AdamHyperparams;
+
+  constructor(
+    readonly learningRate = 0.01,
+    readonly beta1 = 0.9,
+    readonly beta2 = 0.999,
+    readonly epsilon = 1e-3,
+    readonly initialAccumulatorValue = 0,
+  ) {
+    super(['m', 'v']);
+    checkLearningRate(learningRate);
+    checkBeta(beta1, 'beta1');
+    checkBeta(beta2, 'beta2');
+    checkNonNegative(epsilon, 'epsilon');
+    checkNonNegative(initialAccumulatorValue, 'initialAccumulatorValue');
+    this.hyperparams = { learningRate, beta1, beta2, epsilon };
+  }
+
+  protected override initialSlot(k: number, param: tf.Tensor): tf.Tensor {
+    return k === 1 ? tf.fill(param.shape, this.initialAccumulatorValue) : tf.zerosLike(param);
+  }
+
+  protected override step(_param: tf.Tensor, grad: tf.Tensor, [m, v]: tf.Tensor[], t: number): SlotStep {
+    const { update, state } = yogiRule(grad, { m, v }, this.hyperparams, t);
+    return { update, slots: [state.m, state.v] };
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return {
+      learningRate: this.learningRate,
+      beta1: this.beta1,
+      beta2: this.beta2,
+      epsilon: this.epsilon,
+      initialAccumulatorValue: this.initialAccumulatorValue,
+    };
+  }
+
+  static override fromConfig<T extends tf.serialization.Serializable>(
+    cls: tf.serialization.SerializableConstructor<T>, config: tf.serialization.ConfigDict,
+  ): T {
+    return new cls(
+      configNumber(config, 'learningRate'), configNumber(config, 'beta1'),
+      configNumber(config, 'beta2'), configNumber(config, 'epsilon'),
+      configNumber(config, 'initialAccumulatorValue'));
+  }
+}
+tf.serialization.registerClass(Yogi);
+
+/** tf.train-style factory: `model.compile({optimizer: yogi(0.01), loss: 'meanSquaredError'})`. */
+export function yogi(
+  learningRate = 0.01, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-3, initialAccumulatorValue = 0,
+): Yogi {
+  return new Yogi(learningRate, beta1, beta2, epsilon, initialAccumulatorValue);
+}
