@@ -1,0 +1,64 @@
+/**
+ * AMSGrad (Reddi, Kale & Kumar 2018) as a tf.Optimizer: Adam that never lets the second moment
+ * shrink, used by the chapter's convergence discussion. The math is amsgradRule in rules.ts.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { AdamHyperparams, amsgradRule } from './rules';
+import { SlotOptimizer, SlotStep } from './slot-optimizer';
+import { checkBeta, checkLearningRate, checkNonNegative, configNumber } from './validate';
+
+/**
+ * AMSGrad optimizer in torch's convention (torch.optim.Adam(amsgrad=True)): vMax = max(vMax, v) over
+ * the raw second moment, denominator √vMax/√(1−β2ᵗ) + ε; optax.amsgrad takes the max over the
+ * bias-corrected v̂ instead. State per variable: `m`, `v`, `vhat` (the running max, named as in Keras).
+ * Defaults as tf.train.adam on the cpu/wasm backends: lr 0.001, ε 1e-7 (torch uses 1e-8; 1e-7 keeps
+ * ε meaningful next to float32 rounding and gives the same defaults as tfjs's Adam).
+ */
+export class AMSGrad extends SlotOptimizer {
+  static readonly className = 'AMSGrad';
+  private readonly hyperparams: AdamHyperparams;
+
+  constructor(
+    readonly learningRate = 0.001,
+    readonly beta1 = 0.9,
+    readonly beta2 = 0.999,
+    readonly epsilon = 1e-7,
+  ) {
+    super(['m', 'v', 'vhat']);
+    checkLearningRate(learningRate);
+    checkBeta(beta1, 'beta1');
+    checkBeta(beta2, 'beta2');
+    checkNonNegative(epsilon, 'epsilon');
+    this.hyperparams = { learningRate, beta1, beta2, epsilon };
+  }
+
+  protected override step(
+    _param: tf.Tensor, grad: tf.Tensor, [m, v, vMax]: tf.Tensor[], t: number,
+  ): SlotStep {
+    const { update, state } = amsgradRule(grad, { m, v, vMax }, this.hyperparams, t);
+    return { update, slots: [state.m, state.v, state.vMax] };
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return {
+      learningRate: this.learningRate,
+      beta1: this.beta1,
+      beta2: this.beta2,
+      epsilon: this.epsilon,
+    };
+  }
+
+  static override fromConfig<T extends tf.serialization.Serializable>(
+    cls: tf.serialization.SerializableConstructor<T>, config: tf.serialization.ConfigDict,
+  ): T {
+    return new cls(
+      configNumber(config, 'learningRate'), configNumber(config, 'beta1'),
+      configNumber(config, 'beta2'), configNumber(config, 'epsilon'));
+  }
+}
+tf.serialization.registerClass(AMSGrad);
+
+/** tf.train-style factory: `model.compile({optimizer: amsgrad(0.01), loss: 'meanSquaredError'})`. */
+export function amsgrad(learningRate = 0.001, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-7): AMSGrad {
+  return new AMSGrad(learningRate, beta1, beta2, epsilon);
+}

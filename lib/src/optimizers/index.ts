@@ -1,0 +1,6 @@
+/** The Adam-family optimizers the chapter discusses but tfjs lacks: Yogi, AMSGrad, AdamW. */
+export * from './rules';
+export { SlotOptimizer, SlotStep, NamedTensor, VariableGradients } from './slot-optimizer';
+export { Yogi, yogi } from './yogi';
+export { AMSGrad, amsgrad } from './amsgrad';
+export { AdamW, adamw } from './adamw';
