@@ -1,1 +1,28 @@
-export const placeholder = 1;
+/**
+ * d2l — helpers for the TypeScript port of the "Adam" chapter of Dive into Deep Learning.
+ * Map of the modules (each answers one question):
+ *   backend     which TensorFlow.js backend runs the tensors
+ *   hub         where data sets come from, verified by sha1 and cached
+ *   data        minibatch iteration and the chapter's airfoil data (getDataCh11)
+ *   model       linear regression, squared loss, whole-data evaluation
+ *   train       the training loops (trainCh11, trainConciseCh11)
+ *   figure      plotly figures and the live Animator
+ *   display     rich output through the tslab kernel
+ *   timer, accumulator, random   small utilities from the book
+ */
+import * as tf from '@tensorflow/tfjs';
+
+// Our own line (see backend.ts) says which backend runs; prod mode drops tfjs's banner and debug checks.
+tf.enableProdMode();
+
+export { tf };
+export * from './accumulator';
+export * from './backend';
+export * from './data';
+export * from './display';
+export * from './figure';
+export * from './hub';
+export * from './model';
+export * from './random';
+export * from './timer';
+export * from './train';

@@ -1,0 +1,71 @@
+/**
+ * Which TensorFlow.js backend runs the lib's tensors.
+ *
+ * Policy: the native `tensorflow` backend (package `@tensorflow/tfjs-node`, an optional dependency
+ * whose installer must download libtensorflow) when it loads, otherwise the pure-JS `cpu` backend.
+ * `wasm` (package `@tensorflow/tfjs-backend-wasm`) is available on request. The environment variable
+ * `D2L_BACKEND=cpu|wasm|tensorflow` overrides the choice.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+export type BackendName = 'cpu' | 'wasm' | 'tensorflow';
+const BACKENDS: readonly BackendName[] = ['cpu', 'wasm', 'tensorflow'];
+
+/** Try to load the native backend; it registers itself with tfjs when its module loads. */
+function loadNative(): string | undefined {
+  try {
+    // A computed name keeps TypeScript from requiring the optional package's types.
+    const name = '@tensorflow/tfjs-node';
+    require(name);
+    return undefined;
+  } catch (e) {
+    return (e as Error).message.split('\n')[0];
+  }
+}
+
+/** Register the wasm backend (idempotent); its .wasm binaries ship inside the npm package. */
+function loadWasm(): void {
+  if (!tf.findBackendFactory('wasm')) require('@tensorflow/tfjs-backend-wasm');
+}
+
+/** Parse a backend name from user input, with an error that lists the valid names. */
+export function parseBackendName(name: string): BackendName {
+  if ((BACKENDS as readonly string[]).includes(name)) return name as BackendName;
+  throw new RangeError(`Unknown TensorFlow.js backend '${name}': use one of ${BACKENDS.join(', ')} (e.g. D2L_BACKEND=cpu)`);
+}
+
+/**
+ * Switch to `name` (default: `D2L_BACKEND`, else the policy above), wait until it is ready and
+ * return the one-line description that was printed.
+ */
+export async function useBackend(name?: BackendName | string, options: { quiet?: boolean } = {}): Promise<string> {
+  const requested = name ?? process.env['D2L_BACKEND'];
+  let chosen: BackendName;
+  let why: string;
+  if (requested) {
+    chosen = parseBackendName(requested);
+    why = name ? 'requested' : 'from D2L_BACKEND';
+    if (chosen === 'tensorflow') {
+      const failure = loadNative();
+      if (failure) throw new Error(`The tensorflow backend needs @tensorflow/tfjs-node, which did not load (${failure}). Install it with 'npm install @tensorflow/tfjs-node' (it downloads libtensorflow), or use D2L_BACKEND=cpu.`);
+    }
+  } else {
+    const failure = loadNative();
+    chosen = failure ? 'cpu' : 'tensorflow';
+    why = failure ? '@tensorflow/tfjs-node not installed; set D2L_BACKEND to change' : 'native @tensorflow/tfjs-node';
+  }
+  if (chosen === 'wasm') loadWasm();
+  if (!(await tf.setBackend(chosen))) throw new Error(`TensorFlow.js backend '${chosen}' failed to initialize`);
+  await tf.ready();
+  const line = `d2l: TensorFlow.js backend '${tf.getBackend()}' (${why})`;
+  if (!options.quiet) console.log(line);
+  return line;
+}
+
+let initial: Promise<string> | undefined;
+
+/** The first backend choice, made once per process; the training loops await it. */
+export function backendReady(): Promise<string> {
+  initial ??= useBackend();
+  return initial;
+}

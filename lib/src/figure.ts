@@ -1,0 +1,197 @@
+/**
+ * Plotly figures for notebooks (d2l's `plot` and the training loss curve). A figure is shown as a
+ * plotly MIME bundle (rendered natively by JupyterLab, VS Code, nteract) plus an HTML fallback that
+ * draws it with plotly.js in classic notebook and nbconvert HTML. plotly.js itself is inlined offline
+ * once per kernel session, in its own output before the first figure (as plotly.py does), never into
+ * every figure.
+ */
+import * as fs from 'fs';
+import { displayBundle, MimeBundle, UpdatableDisplay } from './display';
+
+/** One plotly trace (the subset the lib sets; any other plotly attribute passes through). */
+export interface Trace {
+  x: number[];
+  y: number[];
+  name?: string;
+  type?: string;
+  mode?: string;
+  [attribute: string]: unknown;
+}
+
+/** A plotly figure: traces and layout, exactly what `Plotly.newPlot` takes. */
+export interface Figure {
+  data: Trace[];
+  layout: Record<string, unknown>;
+}
+
+/** Axis and legend options of `plot`, named like d2l's. */
+export interface PlotOptions {
+  xlabel?: string;
+  ylabel?: string;
+  legend?: string[];
+  xlim?: [number, number];
+  ylim?: [number, number];
+  xscale?: 'linear' | 'log';
+  yscale?: 'linear' | 'log';
+  title?: string;
+  width?: number;
+  height?: number;
+  /** Plotly trace mode per series, e.g. 'lines' or 'lines+markers'. */
+  modes?: string[];
+}
+
+/** Build a line figure of one or more series sharing axes (d2l's `plot`, without drawing). */
+export function lineFigure(X: number[] | number[][], Y: number[] | number[][], options: PlotOptions = {}): Figure {
+  const ys = isNested(Y) ? Y : [Y];
+  const xs = isNested(X) ? X : ys.map(() => X as number[]);
+  if (xs.length !== ys.length) throw new RangeError(`plot got ${xs.length} x series for ${ys.length} y series`);
+  const data = ys.map((y, i): Trace => {
+    const x = xs[i]!;
+    if (x.length !== y.length) throw new RangeError(`series ${i}: ${x.length} x values but ${y.length} y values`);
+    const trace: Trace = { x, y, type: 'scatter', mode: options.modes?.[i] ?? 'lines' };
+    const name = options.legend?.[i];
+    if (name !== undefined) trace.name = name;
+    return trace;
+  });
+  return { data, layout: layoutFor(options, ys.length > 1 && options.legend !== undefined) };
+}
+
+function isNested(v: number[] | number[][]): v is number[][] {
+  return v.length > 0 && Array.isArray(v[0]);
+}
+
+function axis(title: string | undefined, range: [number, number] | undefined, scale: 'linear' | 'log' | undefined): Record<string, unknown> {
+  const a: Record<string, unknown> = { showgrid: true, zeroline: false };
+  if (title !== undefined) a['title'] = { text: title };
+  if (scale !== undefined) a['type'] = scale;
+  // Plotly's log axes take the range in log10 units.
+  if (range !== undefined) a['range'] = scale === 'log' ? range.map(Math.log10) : range;
+  return a;
+}
+
+function layoutFor(o: PlotOptions, showLegend: boolean): Record<string, unknown> {
+  const layout: Record<string, unknown> = {
+    xaxis: axis(o.xlabel, o.xlim, o.xscale),
+    yaxis: axis(o.ylabel, o.ylim, o.yscale),
+    width: o.width ?? 480,
+    height: o.height ?? 320,
+    margin: { l: 60, r: 20, t: o.title ? 40 : 20, b: 50 },
+    showlegend: showLegend,
+    template: { layout: { font: { family: 'sans-serif' } } },
+  };
+  if (o.title !== undefined) layout['title'] = { text: o.title };
+  return layout;
+}
+
+let plotlyShipped = false;
+
+/** The plotly.js bundle, read once (4.8 MB minified), from the `plotly.js-dist-min` package. */
+function plotlySource(): string {
+  return fs.readFileSync(require.resolve('plotly.js-dist-min/plotly.min.js'), 'utf8');
+}
+
+/** JSON safe to embed inside a <script> element. */
+function scriptJson(value: unknown): string {
+  return JSON.stringify(value).replace(/</g, '\\u003c');
+}
+
+/**
+ * The HTML fallback: a div and a script that draws the figure once plotly.js is on the page. The
+ * marker comments let the site builder swap the inlined bundle for one shared copy.
+ */
+export function figureHtml(fig: Figure, id: string): string {
+  return (
+    `<div id="${id}" class="d2l-figure"></div>\n<script>(function(){` +
+    `var fig=${scriptJson(fig)};var el=document.getElementById(${JSON.stringify(id)});` +
+    `function draw(){window.Plotly.react(el,fig.data,fig.layout,{responsive:true,displaylogo:false});}` +
+    `if(window.Plotly){draw();return;}` +
+    `var tries=0;var wait=setInterval(function(){if(window.Plotly){clearInterval(wait);draw();}` +
+    `else if(++tries>100){clearInterval(wait);el.textContent='plotly.js is not on this page: restart the kernel and run the notebook again (d2l embeds plotly.js once per kernel session).';}},50);` +
+    `})();</script>`
+  );
+}
+
+/** A short text stand-in for front ends without HTML. */
+function figureText(fig: Figure): string {
+  const layout = fig.layout as { xaxis?: { title?: { text?: string } }; yaxis?: { title?: { text?: string } } };
+  const axes = `${layout.yaxis?.title?.text ?? 'y'} vs ${layout.xaxis?.title?.text ?? 'x'}`;
+  return `<Figure: ${fig.data.length} trace${fig.data.length === 1 ? '' : 's'}, ${axes}>`;
+}
+
+let figureCount = 0;
+
+/** The marker the site builder looks for to replace the inlined bundle with one shared file. */
+export const PLOTLY_BUNDLE_MARKER = 'd2l:plotly-bundle';
+
+/**
+ * Emit plotly.js as its own invisible output, once per kernel session, so the HTML fallbacks of all
+ * later figures (including ones updated in place) find `window.Plotly` offline.
+ */
+export function shipPlotlyOnce(): void {
+  if (plotlyShipped) return;
+  plotlyShipped = displayBundle({
+    'text/html': `<script data-${PLOTLY_BUNDLE_MARKER}="1">\n${plotlySource()}\n</script>`,
+    'text/plain': '',
+  });
+}
+
+/** The MIME bundle of a figure (plotly JSON, HTML fallback, text). */
+export function figureBundle(fig: Figure, id = `d2l-fig-${process.pid}-${figureCount++}`): MimeBundle {
+  return {
+    'application/vnd.plotly.v1+json': { data: fig.data, layout: fig.layout },
+    'text/html': figureHtml(fig, id),
+    'text/plain': figureText(fig),
+  };
+}
+
+/** Show a figure in the notebook; outside a kernel it does nothing and returns false. */
+export function show(fig: Figure): boolean {
+  shipPlotlyOnce();
+  return displayBundle(figureBundle(fig));
+}
+
+/** d2l's `plot`: draw one or more series and return the figure. */
+export function plot(X: number[] | number[][], Y: number[] | number[][], options: PlotOptions = {}): Figure {
+  const fig = lineFigure(X, Y, options);
+  show(fig);
+  return fig;
+}
+
+/**
+ * A figure that grows while a loop runs (d2l's `Animator`): `add` appends points and redraws the
+ * same output in place, so the notebook keeps only the final state.
+ */
+export class Animator {
+  readonly figure: Figure;
+  private readonly display = new UpdatableDisplay();
+  private readonly id = `d2l-anim-${process.pid}-${figureCount++}`;
+
+  constructor(options: PlotOptions & { legend?: string[] } = {}) {
+    const n = options.legend?.length ?? 1;
+    const empty = Array.from({ length: n }, () => [] as number[]);
+    this.figure = lineFigure(empty, empty.map(() => [] as number[]), { modes: empty.map(() => 'lines+markers'), ...options });
+  }
+
+  /** Append one x and one y per series (`undefined` skips a series), then redraw. */
+  add(x: number, ys: (number | undefined)[] | number): void {
+    const values = Array.isArray(ys) ? ys : [ys];
+    values.forEach((y, i) => {
+      const trace = this.figure.data[i];
+      if (y === undefined || !trace) return;
+      trace.x.push(x);
+      trace.y.push(y);
+    });
+    this.draw();
+  }
+
+  /** Redraw the current state. */
+  draw(): void {
+    shipPlotlyOnce();
+    this.display.show(figureBundle(this.figure, this.id));
+  }
+
+  /** The y values of series `i`, like d2l's `animator.Y[i]`. */
+  Y(i = 0): number[] {
+    return this.figure.data[i]?.y ?? [];
+  }
+}

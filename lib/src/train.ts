@@ -1,0 +1,216 @@
+/** The training loops of chapter 11: from-scratch optimizers (`trainCh11`) and tf.train ones (`trainConciseCh11`). */
+import * as tf from '@tensorflow/tfjs';
+import { backendReady } from './backend';
+import { DataIter } from './data';
+import { Animator } from './figure';
+import { evaluateLoss, linreg, squaredLoss } from './model';
+import { rng } from './random';
+import { Timer } from './timer';
+
+/** A trainable tensor and the gradient of the current minibatch loss with respect to it. */
+export interface Parameter {
+  readonly value: tf.Variable;
+  grad: tf.Tensor;
+}
+
+/** Hyperparameters passed to a from-scratch optimizer; it may update them (e.g. a step counter `t`). */
+export type Hyperparams = Record<string, number>;
+
+/** A from-scratch optimizer: update `params` in place from their `grad`, using and updating `states`. */
+export type TrainerFn<S, H extends Hyperparams> = (params: Parameter[], states: S, hyperparams: H) => void;
+
+/** What a training run measured: the loss curve and the time spent training (evaluation excluded). */
+export interface TrainResult {
+  /** Fractional epoch of each evaluation. */
+  epochs: number[];
+  /** Mean loss over the whole data set at each evaluation. */
+  losses: number[];
+  /** Cumulative training seconds at each evaluation. */
+  times: number[];
+  /** Mean training seconds per epoch. */
+  secPerEpoch: number;
+}
+
+/** Options shared by the training loops. */
+export interface TrainOptions {
+  /** Draw the live loss figure (default true; it is a no-op outside a notebook). */
+  plot?: boolean;
+  /** Print the `loss: …, … sec/epoch` line (default true). */
+  verbose?: boolean;
+  /** Evaluate every this many examples (d2l: 200). */
+  evalEvery?: number;
+}
+
+/** The loss figure d2l draws: epoch on x in [0, epochs], loss on y in [0.22, 0.35]. */
+function lossAnimator(numEpochs: number): Animator {
+  return new Animator({ xlabel: 'epoch', ylabel: 'loss', xlim: [0, numEpochs], ylim: [0.22, 0.35] });
+}
+
+/** Fail loudly instead of training on with NaN: name the step and the likely cause. */
+function checkFinite(loss: number, epoch: number): void {
+  if (!Number.isFinite(loss)) {
+    throw new Error(`Training diverged: the loss is ${loss} at epoch ${epoch.toFixed(3)}. Lower the learning rate or check the optimizer's update.`);
+  }
+}
+
+/** Let the event loop run so live figure updates reach the notebook while training. */
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** Shared bookkeeping of both loops: evaluation cadence, timing, figure, final line. */
+class Progress {
+  readonly timer = new Timer();
+  readonly animator: Animator | undefined;
+  readonly epochs: number[] = [];
+  readonly losses: number[] = [];
+  private n = 0;
+
+  constructor(readonly numEpochs: number, private readonly options: TrainOptions, private readonly batchesPerEpoch: number) {
+    if (options.plot ?? true) this.animator = lossAnimator(numEpochs);
+  }
+
+  /** Count a minibatch; at every `evalEvery` examples stop the clock, evaluate, record, restart. */
+  async step(batchSize: number, evaluate: () => number): Promise<void> {
+    this.n += batchSize;
+    if (this.n % (this.options.evalEvery ?? 200) !== 0) return;
+    this.timer.stop();
+    const epoch = this.n / batchSize / this.batchesPerEpoch;
+    const loss = evaluate();
+    checkFinite(loss, epoch);
+    this.epochs.push(epoch);
+    this.losses.push(loss);
+    if (this.animator) {
+      this.animator.add(epoch, loss);
+      await yieldToEventLoop();
+    }
+    this.timer.start();
+  }
+
+  finish(): TrainResult {
+    const secPerEpoch = this.timer.sum() / this.numEpochs;
+    const last = this.losses[this.losses.length - 1];
+    if (this.options.verbose ?? true) {
+      console.log(`loss: ${last === undefined ? 'n/a' : last.toFixed(3)}, ${secPerEpoch.toFixed(3)} sec/epoch`);
+    }
+    return { epochs: this.epochs, losses: this.losses, times: this.timer.cumsum(), secPerEpoch };
+  }
+}
+
+/**
+ * Train linear regression with a from-scratch optimizer (d2l's `train_ch11`): w ~ N(0, 0.01²), b = 0;
+ * after each minibatch `trainerFn([w, b], states, hyperparams)` updates the parameters; every 200
+ * examples the loss over the whole data set is evaluated (not timed) and plotted.
+ */
+export async function trainCh11<S, H extends Hyperparams>(
+  trainerFn: TrainerFn<S, H>,
+  states: S,
+  hyperparams: H,
+  dataIter: DataIter,
+  featureDim: number,
+  numEpochs = 2,
+  options: TrainOptions = {},
+): Promise<TrainResult> {
+  await backendReady();
+  const w = tf.tidy(() => tf.variable(tf.tensor2d(rng().normalArray(featureDim, 0, 0.01), [featureDim, 1])));
+  const b = tf.tidy(() => tf.variable(tf.zeros([1])));
+  const net = (X: tf.Tensor2D) => linreg(X, w, b);
+  const params: Parameter[] = [
+    { value: w, grad: tf.zerosLike(w) },
+    { value: b, grad: tf.zerosLike(b) },
+  ];
+  const progress = new Progress(numEpochs, options, dataIter.length);
+  try {
+    for (let epoch = 0; epoch < numEpochs; epoch++) {
+      for (const [X, y] of dataIter) {
+        const { value, grads } = tf.variableGrads(() => tf.mean(squaredLoss(net(X), y)) as tf.Scalar, [w, b]);
+        value.dispose();
+        for (const p of params) {
+          p.grad.dispose();
+          p.grad = grads[p.value.name]!;
+        }
+        trainerFn(params, states, hyperparams);
+        await progress.step(X.shape[0], () => evaluateLoss(net, dataIter, squaredLoss));
+      }
+    }
+  } finally {
+    tf.dispose(params.map((p) => p.grad));
+    w.dispose();
+    b.dispose();
+  }
+  return progress.finish();
+}
+
+/** Hyperparameters of the `tf.train` optimizers, by their tfjs names. */
+export interface OptimizerConfig {
+  learningRate?: number;
+  [hyperparameter: string]: number | undefined;
+}
+
+/** Anything `trainConciseCh11` can train with: a registered optimizer name or an instance. */
+export type OptimizerSpec = string | tf.Optimizer;
+
+const optimizerFactories: Record<string, (c: OptimizerConfig) => tf.Optimizer> = {
+  sgd: (c) => tf.train.sgd(c.learningRate ?? 0.01),
+  momentum: (c) => tf.train.momentum(c.learningRate ?? 0.01, c['momentum'] ?? 0.9, Boolean(c['useNesterov'])),
+  adagrad: (c) => tf.train.adagrad(c.learningRate ?? 0.01, c['initialAccumulatorValue'] ?? 0.1),
+  adadelta: (c) => tf.train.adadelta(c.learningRate ?? 0.001, c['rho'] ?? 0.95, c['epsilon']),
+  adamax: (c) => tf.train.adamax(c.learningRate ?? 0.002, c['beta1'] ?? 0.9, c['beta2'] ?? 0.999, c['epsilon'], c['decay'] ?? 0),
+  rmsprop: (c) => tf.train.rmsprop(c.learningRate ?? 0.001, c['decay'] ?? 0.9, c['momentum'] ?? 0, c['epsilon'], Boolean(c['centered'])),
+  adam: (c) => tf.train.adam(c.learningRate ?? 0.001, c['beta1'] ?? 0.9, c['beta2'] ?? 0.999, c['epsilon']),
+};
+
+/** Make a named optimizer available to `trainConciseCh11` (the lib registers its own optimizers here). */
+export function registerOptimizer(name: string, factory: (config: OptimizerConfig) => tf.Optimizer): void {
+  optimizerFactories[name.toLowerCase()] = factory;
+}
+
+/** Build an optimizer by name ('adam', 'sgd', …) with tfjs's hyperparameter names. */
+export function makeOptimizer(name: string, config: OptimizerConfig = {}): tf.Optimizer {
+  const factory = optimizerFactories[name.toLowerCase()];
+  if (!factory) throw new RangeError(`Unknown optimizer '${name}': use one of ${Object.keys(optimizerFactories).join(', ')}, or pass a tf.Optimizer`);
+  return factory(config);
+}
+
+/**
+ * Train the same regression with TensorFlow.js's own layer and optimizer (d2l's `train_concise_ch11`):
+ * a dense layer with N(0, 0.01²) weights, mean squared error; the logged loss is halved to match
+ * `squaredLoss`. Same evaluation cadence, figure and printed line as `trainCh11`.
+ */
+export async function trainConciseCh11(
+  optimizer: OptimizerSpec,
+  hyperparams: OptimizerConfig,
+  dataIter: DataIter,
+  numEpochs = 4,
+  options: TrainOptions = {},
+): Promise<TrainResult> {
+  await backendReady();
+  const opt = typeof optimizer === 'string' ? makeOptimizer(optimizer, hyperparams) : optimizer;
+  const d = dataIter.featureDim;
+  const net = tf.sequential({
+    layers: [
+      tf.layers.dense({
+        units: 1,
+        inputShape: [d],
+        kernelInitializer: tf.initializers.zeros(),
+        biasInitializer: 'zeros',
+      }),
+    ],
+  });
+  // Initial weights from the lib's seeded generator, so a seed reproduces the run.
+  tf.tidy(() => net.layers[0]!.setWeights([tf.tensor2d(rng().normalArray(d, 0, 0.01), [d, 1]), tf.zeros([1])]));
+  const predict = (X: tf.Tensor2D) => net.apply(X) as tf.Tensor2D;
+  const mse = (yHat: tf.Tensor, y: tf.Tensor) => tf.square(tf.sub(yHat, tf.reshape(y, yHat.shape)));
+  const progress = new Progress(numEpochs, options, dataIter.length);
+  try {
+    for (let epoch = 0; epoch < numEpochs; epoch++) {
+      for (const [X, y] of dataIter) {
+        opt.minimize(() => tf.mean(mse(predict(X), y)) as tf.Scalar);
+        await progress.step(X.shape[0], () => evaluateLoss(predict, dataIter, mse) / 2);
+      }
+    }
+  } finally {
+    net.dispose();
+    // An optimizer made here is ours to free; one passed in stays the caller's.
+    if (typeof optimizer === 'string') opt.dispose();
+  }
+  return progress.finish();
+}
