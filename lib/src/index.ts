@@ -7,6 +7,7 @@
  *   model       linear regression, squared loss, whole-data evaluation
  *   train       the training loops (trainCh11, trainConciseCh11)
  *   figure      plotly figures and the live Animator
+ *   optimizers  Yogi, AMSGrad, AdamW as tf.Optimizer classes, on shared update rules
  *   display     rich output through the tslab kernel
  *   timer, accumulator, random   small utilities from the book
  */
@@ -23,6 +24,7 @@ export * from './display';
 export * from './figure';
 export * from './hub';
 export * from './model';
+export * from './optimizers';
 export * from './random';
 export * from './timer';
 export * from './train';
