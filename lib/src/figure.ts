@@ -8,20 +8,34 @@
 import * as fs from 'fs';
 import { displayBundle, MimeBundle, UpdatableDisplay } from './display';
 
-/** One plotly trace (the subset the lib sets; any other plotly attribute passes through). */
+/** One plotly trace of any type (scatter, contour, heatmap, …); attributes pass through to plotly. */
 export interface Trace {
-  x: number[];
-  y: number[];
-  name?: string;
   type?: string;
-  mode?: string;
+  name?: string;
+  x?: unknown[];
+  y?: unknown[];
   [attribute: string]: unknown;
 }
 
-/** A plotly figure: traces and layout, exactly what `Plotly.newPlot` takes. */
-export interface Figure {
+/** A line trace, as `lineFigure` and `Animator` build them. */
+export interface LineTrace extends Trace {
+  x: number[];
+  y: number[];
+}
+
+/** An animation frame: named trace updates (see plotly's `Plotly.animate`). */
+export interface Frame {
+  name: string;
   data: Trace[];
+  traces?: number[];
+  layout?: Record<string, unknown>;
+}
+
+/** A plotly figure: exactly what `Plotly.newPlot` takes; `frames` make it animated. */
+export interface Figure<T extends Trace = Trace> {
+  data: T[];
   layout: Record<string, unknown>;
+  frames?: Frame[];
 }
 
 /** Axis and legend options of `plot`, named like d2l's. */
@@ -41,14 +55,14 @@ export interface PlotOptions {
 }
 
 /** Build a line figure of one or more series sharing axes (d2l's `plot`, without drawing). */
-export function lineFigure(X: number[] | number[][], Y: number[] | number[][], options: PlotOptions = {}): Figure {
+export function lineFigure(X: number[] | number[][], Y: number[] | number[][], options: PlotOptions = {}): Figure<LineTrace> {
   const ys = isNested(Y) ? Y : [Y];
   const xs = isNested(X) ? X : ys.map(() => X as number[]);
   if (xs.length !== ys.length) throw new RangeError(`plot got ${xs.length} x series for ${ys.length} y series`);
-  const data = ys.map((y, i): Trace => {
+  const data = ys.map((y, i): LineTrace => {
     const x = xs[i]!;
     if (x.length !== y.length) throw new RangeError(`series ${i}: ${x.length} x values but ${y.length} y values`);
-    const trace: Trace = { x, y, type: 'scatter', mode: options.modes?.[i] ?? 'lines' };
+    const trace: LineTrace = { x, y, type: 'scatter', mode: options.modes?.[i] ?? 'lines' };
     const name = options.legend?.[i];
     if (name !== undefined) trace.name = name;
     return trace;
@@ -103,7 +117,7 @@ export function figureHtml(fig: Figure, id: string): string {
   return (
     `<div id="${id}" class="d2l-figure"></div>\n<script>(function(){` +
     `var fig=${scriptJson(fig)};var el=document.getElementById(${JSON.stringify(id)});` +
-    `function draw(){window.Plotly.react(el,fig.data,fig.layout,{responsive:true,displaylogo:false});}` +
+    `function draw(){window.Plotly.newPlot(el,{data:fig.data,layout:fig.layout,frames:fig.frames||[],config:{responsive:true,displaylogo:false}});}` +
     `if(window.Plotly){draw();return;}` +
     `var tries=0;var wait=setInterval(function(){if(window.Plotly){clearInterval(wait);draw();}` +
     `else if(++tries>100){clearInterval(wait);el.textContent='plotly.js is not on this page: restart the kernel and run the notebook again (d2l embeds plotly.js once per kernel session).';}},50);` +
@@ -138,7 +152,7 @@ export function shipPlotlyOnce(): void {
 /** The MIME bundle of a figure (plotly JSON, HTML fallback, text). */
 export function figureBundle(fig: Figure, id = `d2l-fig-${process.pid}-${figureCount++}`): MimeBundle {
   return {
-    'application/vnd.plotly.v1+json': { data: fig.data, layout: fig.layout },
+    'application/vnd.plotly.v1+json': fig.frames ? { data: fig.data, layout: fig.layout, frames: fig.frames } : { data: fig.data, layout: fig.layout },
     'text/html': figureHtml(fig, id),
     'text/plain': figureText(fig),
   };
@@ -151,7 +165,7 @@ export function show(fig: Figure): boolean {
 }
 
 /** d2l's `plot`: draw one or more series and return the figure. */
-export function plot(X: number[] | number[][], Y: number[] | number[][], options: PlotOptions = {}): Figure {
+export function plot(X: number[] | number[][], Y: number[] | number[][], options: PlotOptions = {}): Figure<LineTrace> {
   const fig = lineFigure(X, Y, options);
   show(fig);
   return fig;
@@ -162,7 +176,7 @@ export function plot(X: number[] | number[][], Y: number[] | number[][], options
  * same output in place, so the notebook keeps only the final state.
  */
 export class Animator {
-  readonly figure: Figure;
+  readonly figure: Figure<LineTrace>;
   private readonly display = new UpdatableDisplay();
   private readonly id = `d2l-anim-${process.pid}-${figureCount++}`;
 
