@@ -353,29 +353,30 @@ class _Runner:
         """
         events = [(self.running, _stderr_text(outputs), True)]
         for msg in self.client.stray:
-            owner = self.msg_owner.get(msg['parent_header'].get('msg_id', ''), self.running)
+            owner = self.msg_owner.get(msg['parent_header'].get('msg_id', ''))
             if isinstance(owner, CellRecord) and owner.run == self.run:
                 # Store it where Jupyter would show it: under the cell it was addressed to.
                 self.nb.cells[owner.index].outputs.append(nbformat.v4.output_from_msg(msg))
             if msg['content'].get('name') == 'stderr':
-                events.append((owner, msg['content'].get('text', ''), False))
+                # Not addressed to any request we sent: blame the one running now.
+                known = owner is not None
+                events.append((owner if known else self.running, msg['content'].get('text', ''), not known))
         self.client.stray.clear()
 
         for owner, text, while_running in events:
             start = min((text.find(m) for m in ASYNC_MARKERS if m in text), default=-1)
             if start < 0:
                 continue
-            if owner is _SENTINEL or not isinstance(owner, CellRecord):
-                rec = self.last
-                if rec is None:
-                    continue
-                where = f'surfaced after the last cell (cell {rec.index + 1}) finished'
-                by = 'that cell or an earlier one'
-            elif while_running:
-                rec, where = owner, f'surfaced in cell {owner.index + 1} while it ran'
-                by = 'an earlier cell (or by this one)'
+            while_running = while_running and isinstance(owner, CellRecord)
+            rec = owner if isinstance(owner, CellRecord) else self.last  # the sentinel: the last cell
+            if rec is None:
+                continue
+            if while_running:
+                where = f'surfaced in cell {rec.index + 1} while it ran'
+                by = 'an earlier cell or in this one'
             else:
-                rec, where = owner, f'surfaced after cell {owner.index + 1} finished'
+                last = ' (the last cell)' if self.running is _SENTINEL and rec is self.last else ''
+                where = f'surfaced after cell {rec.index + 1}{last} finished'
                 by = 'that cell or an earlier one'
             detail = (f'{where}; thrown asynchronously by a callback (timer, promise) started in {by}\n'
                       + _trim_stack(text[start:]))
