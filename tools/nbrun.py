@@ -8,7 +8,7 @@ routes output written after a cell finished (an exception thrown by a timer) to 
 cell, which nbclient silently drops. This module drives nbclient cell by cell and turns all of
 that into per-cell records with the real diagnostic.
 
-Library use (the autograder imports this):
+Library use (the autograder imports this; put tools/ on sys.path first):
 
     from nbrun import execute_notebook
     result = execute_notebook('notebooks/adam.ipynb', timeout=300, runs=2)
@@ -208,7 +208,8 @@ class _Client(NotebookClient):
 
     nbclient only listens for the running request and drops everything else. tslab sends output
     written after a cell finished (an UncaughtException from a timer) with that cell's header,
-    so without this the exception would vanish.
+    so without this the exception would vanish. Overrides a private method of nbclient 0.7
+    (Debian's python3-nbclient); check it when upgrading nbclient.
     """
 
     def __init__(self, *args: Any, **kw: Any) -> None:
@@ -254,8 +255,10 @@ class _Runner:
         self.last: Optional[CellRecord] = None  # last cell that really executed
         self.run = 0
         self.client = _Client(
+            nb, kernel_name=kernel_name,
             # nbclient's timeout traits are integers.
-            nb, timeout=None if timeout is None else max(1, math.ceil(timeout)), kernel_name=kernel_name, startup_timeout=math.ceil(startup_timeout),
+            timeout=None if timeout is None else max(1, math.ceil(timeout)),
+            startup_timeout=math.ceil(startup_timeout),
             # We classify errors ourselves, so never let nbclient raise CellExecutionError.
             allow_errors=True, record_timing=False,
             resources={'metadata': {'path': cwd}},
