@@ -482,7 +482,7 @@ describe('optimizers: serialization', () => {
     });
     opt.dispose();
     assert.throws(() => AdamW.fromConfig(AdamW, { weightDecay: '0.1' }),
-      { name: 'RangeError', message: 'Invalid weightDecay: "0.1" (must be a number)' });
+      { name: 'TypeError', message: 'Invalid weightDecay in config: "0.1" (must be a number)' });
   });
 });
 

@@ -1,6 +1,7 @@
 /** The Adam-family optimizers the chapter discusses but tfjs lacks: Yogi, AMSGrad, AdamW. */
 export * from './rules';
-export { SlotOptimizer, SlotStep, NamedTensor, VariableGradients } from './slot-optimizer';
+export { SlotOptimizer } from './slot-optimizer';
+export type { SlotStep } from './slot-optimizer';
 export { Yogi, yogi } from './yogi';
 export { AMSGrad, amsgrad } from './amsgrad';
 export { AdamW, adamw } from './adamw';

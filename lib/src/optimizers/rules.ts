@@ -60,8 +60,9 @@ export function yogiRule(
 ): RuleResult<Moments> {
   const m = firstMoment(grad, state.m, h.beta1);
   const g2 = grad.square();
-  // Adam moves v by a fraction of the gap (g² − v); Yogi moves it by a fraction of g² in the gap's
-  // direction, so one large gradient cannot make v forget its history.
+  // Adam moves v by (1−β2)·(g² − v): after large gradients, a run of small ones shrinks v
+  // geometrically and the step size jumps. Yogi moves v by (1−β2)·g² in the same direction, so small
+  // gradients shrink it only a little; its increase for large gradients is as fast as Adam's.
   const v = state.v.sub(tf.sign(state.v.sub(g2)).mul(g2).mul(1 - h.beta2));
   return { update: biasCorrectedStep(m, v, h, t), state: { m, v } };
 }

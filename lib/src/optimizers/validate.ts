@@ -6,9 +6,9 @@
  */
 
 /** Throws unless `value` is a finite number > 0 (a zero learning rate is almost always a typo). */
-export function checkLearningRate(value: number, name = 'learningRate'): void {
+export function checkLearningRate(value: number): void {
   if (!(isFiniteNumber(value) && value > 0)) {
-    throw invalid(name, value, 'must be a finite number > 0');
+    throw invalid('learningRate', value, 'must be a finite number > 0');
   }
 }
 
@@ -32,18 +32,21 @@ function isFiniteNumber(value: unknown): value is number {
 }
 
 function invalid(name: string, value: unknown, rule: string): RangeError {
-  const shown = typeof value === 'string' ? JSON.stringify(value) : String(value);
-  return new RangeError(`Invalid ${name}: ${shown} (${rule})`);
+  return new RangeError(`Invalid ${name}: ${show(value)} (${rule})`);
+}
+
+function show(value: unknown): string {
+  return typeof value === 'string' ? JSON.stringify(value) : String(value);
 }
 
 /**
  * Reads a numeric hyperparameter from a getConfig() dictionary for fromConfig: a missing or null
- * entry gives undefined (so the constructor's default applies), a non-number throws, and a number is
- * left for the constructor's range check.
+ * entry gives undefined (so the constructor's default applies), a non-number throws a TypeError, and
+ * a number is left for the constructor's range check.
  */
 export function configNumber(config: Readonly<Record<string, unknown>>, key: string): number | undefined {
   const value = config[key];
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'number') throw invalid(key, value, 'must be a number');
+  if (typeof value !== 'number') throw new TypeError(`Invalid ${key} in config: ${show(value)} (must be a number)`);
   return value;
 }
