@@ -450,11 +450,67 @@ describe('optimizers: state round trip through getWeights/setWeights', () => {
     await b.setWeights(weights);
     weights[0].tensor.dispose();
     const small = param([1, 2]);
-    assert.throws(() => applyStep(b, [small], [[1, 1]], 'list'), /has shape \[4\] but variable #0 .* has shape \[2\]/);
+    assert.throws(() => applyStep(b, [small], [[1, 1]], 'list'), /Yogi state for variable '.*' has shape \[4\] but the variable has shape \[2\]/);
     assert.deepEqual(Array.from(small.dataSync()), [1, 2]);
     tf.dispose([x, small]);
     a.dispose();
     b.dispose();
+  });
+});
+
+describe('optimizers: which state belongs to which variable', () => {
+  it('keeps each variable its own state when calls use different variable lists', async () => {
+    // Same shapes on purpose: state kept by position (as tf.train.adam does) would mix a's and b's.
+    const opt = amsgrad(0.1);
+    const a = param(P0, 'a');
+    const b = param(P0, 'b');
+    const [g1, g2, g3] = GRADS;
+    applyStep(opt, [a], [g1], 'list');
+    applyStep(opt, [b], [g2], 'map');
+    applyStep(opt, [a], [g3], 'list');
+    const state = await stateOf(opt);
+    assert.deepEqual([...state.keys()], ['m', 'v', 'vhat'].flatMap(s => [`${a.name}/${s}`, `${b.name}/${s}`]));
+    assertClose(state.get(`${a.name}/m`) ?? [], g1.map((g, j) => 0.9 * 0.1 * g + 0.1 * g3[j]), 'a/m');
+    assertClose(state.get(`${b.name}/m`) ?? [], g2.map(g => 0.1 * g), 'b/m');
+    tf.dispose([a, b]);
+    opt.dispose();
+  });
+
+  it('matches restored state to the same variables by name, whatever their order in the call', async () => {
+    const a = yogi(0.1);
+    const w = param(P0, 'w');
+    const b = param([0.25], 'b');
+    applyStep(a, [w, b], [GRADS[0], [1]], 'list');
+    const weights = await a.getWeights();
+    const restored = yogi(0.1);
+    await restored.setWeights(weights);
+    weights[0].tensor.dispose();
+    // b before w: position would pair b with w's state (and fail on shape); names pair them right.
+    applyStep(restored, [b, w], [[2], GRADS[1]], 'list');
+    const state = await stateOf(restored);
+    assertClose(state.get(`${w.name}/m`) ?? [], GRADS[0].map((g, j) => 0.9 * 0.1 * g + 0.1 * GRADS[1][j]), 'w/m');
+    assertClose(state.get(`${b.name}/m`) ?? [], [0.9 * 0.1 * 1 + 0.1 * 2], 'b/m');
+    tf.dispose([w, b]);
+    a.dispose();
+    restored.dispose();
+  });
+
+  it('refuses restored state that matches neither the names nor the number of variables', async () => {
+    const a = adamw(0.1);
+    const w = param(P0, 'w');
+    const b = param([0.25], 'b');
+    applyStep(a, [w, b], [GRADS[0], [1]], 'list');
+    const weights = await a.getWeights();
+    const restored = adamw(0.1);
+    await restored.setWeights(weights);
+    weights[0].tensor.dispose();
+    const other = param(P0, 'other');
+    assert.throws(() => applyStep(restored, [other], [GRADS[1]], 'list'),
+      /AdamW holds restored state for 2 variable\(s\) .* that matches neither the names nor the number/);
+    assert.deepEqual(Array.from(other.dataSync()), P0);
+    tf.dispose([w, b, other]);
+    a.dispose();
+    restored.dispose();
   });
 });
 

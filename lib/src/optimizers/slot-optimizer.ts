@@ -17,9 +17,10 @@ export interface SlotStep {
   slots: tf.Tensor[];
 }
 
-interface Slot {
-  originalName: string;
-  variable: tf.Variable;
+/** The state of one variable: its name and one tensor per slot, in slotNames order. */
+interface VariableState {
+  name: string;
+  slots: tf.Variable[];
 }
 
 interface Target {
@@ -36,19 +37,24 @@ interface Target {
  * Error naming the variable(s) and leaves parameters, state and the iteration count untouched. The
  * finiteness check costs one extra pass over the gradients and one device read per step.
  *
- * State is kept by position (the i-th variable of each applyGradients call), as tf.train.adam does,
- * so optimizer weights saved with a model restore into a reloaded copy whose variable names differ.
- * getWeights() returns [iter, all variables' first slot, all variables' second slot, …] (for Adam-like
- * slots that is tfjs's [iter, …m, …v]); the state tensors are the optimizer's own variables: read or
- * copy them, do not dispose them. Only the `iter` scalar is new and belongs to the caller.
+ * State belongs to a variable by name, so calls with different variable lists (minimize with varList)
+ * keep each variable's own state. State restored by setWeights is matched to variables by name, or,
+ * if no name matches, by position as tf.train.adam does: tf.loadLayersModel renames the variables of
+ * a reloaded model (`…/kernel_1`) but keeps their order.
+ *
+ * getWeights() returns [iter, every variable's first slot, every variable's second slot, …], the
+ * layout of tf.train.adam's [iter, …m, …v], with names `<variable>/<slot>`. The state tensors are the
+ * optimizer's own variables: read or copy them, do not dispose them. Only the `iter` scalar is new and
+ * belongs to the caller.
  */
 export abstract class SlotOptimizer extends tf.Optimizer {
-  // slots[k][i]: state slotNames[k] of the i-th variable.
-  private slots: Slot[][];
+  // State of the variables seen so far, in first-seen order (the order getWeights lists them).
+  private states = new Map<string, tf.Variable[]>();
+  // State from setWeights that no applyGradients call has claimed yet, in saved order.
+  private restored: VariableState[] = [];
 
   protected constructor(private readonly slotNames: readonly string[]) {
     super();
-    this.slots = slotNames.map(() => []);
   }
 
   /** The update rule for one variable: `slots` are in slotNames order; t is the 1-based step. */
@@ -61,97 +67,130 @@ export abstract class SlotOptimizer extends tf.Optimizer {
 
   override applyGradients(variableGradients: VariableGradients): void {
     const targets = resolveTargets(variableGradients);
-    this.checkSlotShapes(targets);
+    const claimed = this.claimRestored(targets);
+    this.checkStateShapes(targets, claimed);
     checkFinite(targets);
-    this.createMissingSlots(targets);
+    // Nothing has changed so far; from here on nothing throws for bad input.
+    const taken = new Set(claimed.values());
+    this.restored = this.restored.filter(r => !taken.has(r.slots));
+    for (const { name, variable } of targets) {
+      const slots = claimed.get(name) ?? this.states.get(name) ?? this.newSlots(variable);
+      this.states.set(name, slots);
+    }
     const t = this.iterations + 1;
     tf.tidy(() => {
-      targets.forEach(({ variable, grad }, i) => {
-        if (grad === undefined) return; // tfjs convention: a variable without gradient stays put
-        const slots = this.slots.map(column => column[i].variable);
+      for (const { name, variable, grad } of targets) {
+        if (grad === undefined) continue; // tfjs convention: a variable without gradient stays put
+        const slots = this.slotsOf(name);
         const next = this.step(variable, grad, slots, t);
         slots.forEach((slot, k) => slot.assign(next.slots[k]));
         variable.assign(variable.add(next.update));
-      });
+      }
     });
     this.incrementIterations();
   }
 
   override async getWeights(): Promise<NamedTensor[]> {
-    const state = this.slots.flatMap(column =>
-      column.map(slot => ({ name: slot.originalName, tensor: slot.variable })));
+    const all: VariableState[] = [
+      ...[...this.states].map(([name, slots]) => ({ name, slots })), ...this.restored];
+    const state = this.slotNames.flatMap((slotName, k) =>
+      all.map(({ name, slots }) => ({ name: `${name}/${slotName}`, tensor: slots[k] })));
     return [await this.saveIterations(), ...state];
   }
 
   /**
    * Restores what getWeights() returned (from this class, or from a tfjs optimizer with the same
-   * slot names, e.g. tf.train.adam's [iter, …m, …v] into AdamW). The tensors are copied into new
-   * variables, so the caller may dispose its own afterwards.
+   * slot names, e.g. tf.train.adam's [iter, …m, …v] into AdamW), replacing all current state. The
+   * tensors are copied into new variables, so the caller may dispose its own afterwards.
    */
   override async setWeights(weightValues: NamedTensor[]): Promise<void> {
-    const columns = this.splitWeights(weightValues);
+    const saved = this.parseWeights(weightValues);
     await this.extractIterations(weightValues);
-    this.disposeSlots();
-    this.slots = columns.map(column => column.map(w => ({
-      originalName: w.name,
-      variable: w.tensor.variable(false),
-    })));
+    this.disposeState();
+    this.restored = saved.map(({ name, tensors }) => ({
+      name,
+      slots: tensors.map(tensor => tensor.variable(false)),
+    }));
   }
 
   override dispose(): void {
-    this.disposeSlots();
+    this.disposeState();
     super.dispose();
   }
 
-  // Validates the layout before anything is replaced: a wrong list must not leave half a state.
-  private splitWeights(weightValues: NamedTensor[]): NamedTensor[][] {
-    const perSlot = (weightValues.length - 1) / this.slotNames.length;
-    const layout = `[iter, then one '<variable>/<slot>' tensor per variable for each slot ${
-      this.slotNames.join(', ')}]`;
-    if (weightValues.length === 0 || weightValues[0].name !== 'iter' || !Number.isInteger(perSlot)) {
-      throw new Error(`${this.getClassName()}.setWeights expects ${layout}, got ${
-        weightValues.length} tensors starting with '${weightValues[0]?.name}'`);
+  /**
+   * The restored state each new target takes over, without changing anything: by name where names
+   * match (unmatched targets then start fresh); if no name matches, by position, as tf.train.adam does
+   * for a reloaded model whose variables were renamed (…/kernel → …/kernel_1).
+   */
+  private claimRestored(targets: Target[]): Map<string, tf.Variable[]> {
+    const claimed = new Map<string, tf.Variable[]>();
+    const unseen = targets.filter(({ name }) => !this.states.has(name));
+    if (this.restored.length === 0 || unseen.length === 0) return claimed;
+    const byName = new Map(this.restored.map(r => [r.name, r.slots]));
+    const matching = unseen.filter(({ name }) => byName.has(name));
+    if (matching.length > 0) {
+      matching.forEach(({ name }) => claimed.set(name, byName.get(name) ?? []));
+    } else if (this.states.size === 0 && targets.length === this.restored.length) {
+      targets.forEach(({ name }, i) => claimed.set(name, this.restored[i].slots));
+    } else {
+      throw new Error(`${this.getClassName()} holds restored state for ${this.restored.length} variable(s) (${
+        this.restored.map(r => r.name).join(', ')}) that matches neither the names nor the number of ` +
+        `the ${targets.length} variable(s) given (${targets.map(t => t.name).join(', ')})`);
     }
-    return this.slotNames.map((slotName, k) => {
-      const column = weightValues.slice(1 + k * perSlot, 1 + (k + 1) * perSlot);
-      const wrong = column.find(w => !w.name.endsWith(`/${slotName}`));
-      if (wrong !== undefined) {
-        throw new Error(`${this.getClassName()}.setWeights expects ${layout}; '${
-          wrong.name}' is where a '${slotName}' tensor should be`);
-      }
-      return column;
-    });
+    return claimed;
   }
 
-  private checkSlotShapes(targets: Target[]): void {
-    targets.forEach(({ name, variable }, i) => {
-      for (const column of this.slots) {
-        const slot = column[i];
-        if (slot !== undefined && !tf.util.arraysEqual(slot.variable.shape, variable.shape)) {
-          throw new Error(`${this.getClassName()} state '${slot.originalName}' has shape [${
-            slot.variable.shape}] but variable #${i} '${name}' has shape [${variable.shape}]: ` +
-            'the state was made for other variables, or in another order');
+  private checkStateShapes(targets: Target[], claimed: Map<string, tf.Variable[]>): void {
+    for (const { name, variable } of targets) {
+      const slots = claimed.get(name) ?? this.states.get(name) ?? [];
+      for (const slot of slots) {
+        if (!tf.util.arraysEqual(slot.shape, variable.shape)) {
+          throw new Error(`${this.getClassName()} state for variable '${name}' has shape [${
+            slot.shape}] but the variable has shape [${variable.shape}]: the state was saved for ` +
+            'other variables, or in another order');
         }
       }
-    });
+    }
   }
 
-  private createMissingSlots(targets: Target[]): void {
-    targets.forEach(({ name, variable }, i) => {
-      this.slotNames.forEach((slotName, k) => {
-        if (this.slots[k][i] === undefined) {
-          this.slots[k][i] = {
-            originalName: `${name}/${slotName}`,
-            variable: tf.tidy(() => this.initialSlot(k, variable).variable(false)),
-          };
-        }
+  // Validates the whole layout before anything is replaced: a bad list must not leave half a state.
+  private parseWeights(weightValues: NamedTensor[]): Array<{ name: string; tensors: tf.Tensor[] }> {
+    const count = (weightValues.length - 1) / this.slotNames.length;
+    const fail = (why: string): Error => new Error(`${this.getClassName()}.setWeights expects [iter, ` +
+      `then one '<variable>/<slot>' tensor per variable for each slot ${this.slotNames.join(', ')}]: ${why}`);
+    if (weightValues.length === 0 || weightValues[0].name !== 'iter') {
+      throw fail(`the list starts with '${weightValues[0]?.name}'`);
+    }
+    if (!Number.isInteger(count)) throw fail(`got ${weightValues.length} tensors`);
+    return Array.from({ length: count }, (_, i) => {
+      const entries = this.slotNames.map((slotName, k) => {
+        const w = weightValues[1 + k * count + i];
+        if (!w.name.endsWith(`/${slotName}`)) throw fail(`'${w.name}' is where a '${slotName}' tensor should be`);
+        return { variable: w.name.slice(0, -slotName.length - 1), tensor: w.tensor };
       });
+      const name = entries[0].variable;
+      const other = entries.find(e => e.variable !== name);
+      if (other !== undefined) throw fail(`'${other.variable}' and '${name}' share position ${i}`);
+      return { name, tensors: entries.map(e => e.tensor) };
     });
   }
 
-  private disposeSlots(): void {
-    this.slots.forEach(column => column.forEach(slot => slot.variable.dispose()));
-    this.slots = this.slotNames.map(() => []);
+  private newSlots(variable: tf.Variable): tf.Variable[] {
+    return this.slotNames.map((_, k) => tf.tidy(() => this.initialSlot(k, variable).variable(false)));
+  }
+
+  private slotsOf(name: string): tf.Variable[] {
+    const slots = this.states.get(name);
+    if (slots === undefined) throw new Error(`internal: no state for '${name}'`);
+    return slots;
+  }
+
+  private disposeState(): void {
+    for (const slots of this.states.values()) tf.dispose(slots);
+    for (const { slots } of this.restored) tf.dispose(slots);
+    this.states = new Map();
+    this.restored = [];
   }
 }
 
