@@ -70,6 +70,19 @@ describe('notebooks as committed', () => {
   }
 });
 
+describe('notebook code type-checks under strict TypeScript', function () {
+  this.timeout(120_000);
+  it('no diagnostics in any notebook (tslab itself compiles cells leniently)', () => {
+    interface Diagnostic { notebook: string; cell: number; line: number; sourceLine: string; message: string }
+    const checker = require(path.join(repo, 'build', 'tools', 'nbtypecheck.js')) as {
+      typecheckNotebooks(paths: string[]): Diagnostic[];
+    };
+    const diagnostics = checker.typecheckNotebooks(notebooks.map((n) => path.join(notebookDir, n)));
+    const report = diagnostics.map((d) => `${path.basename(d.notebook)} cell ${d.cell} line ${d.line}: ${d.message}\n  > ${d.sourceLine}`);
+    assert.deepEqual(report, []);
+  });
+});
+
 describe('notebooks executed by Jupyter (cold kernel, then again in the same kernel)', function () {
   this.timeout(15 * 60 * 1000);
   before(() => {
