@@ -2,7 +2,7 @@
 // by hand (getWeights/setWeights) and through model.save({includeOptimizer: true}) + tf.loadLayersModel.
 import * as tf from '@tensorflow/tfjs';
 import { strict as assert } from 'assert';
-import { AdamW, AMSGrad, SlotOptimizer, Yogi, adamw, amsgrad, yogi } from 'd2l/dist/optimizers';
+import { AdamW, AMSGrad, Yogi, adamw, amsgrad, yogi } from 'd2l/dist/optimizers';
 
 const KINDS = [
   { name: 'Yogi', cls: Yogi, make: () => yogi(0.05), revive: (c: tf.serialization.ConfigDict) => Yogi.fromConfig<Yogi>(Yogi, c) },
@@ -60,7 +60,7 @@ describe('optimizers in tf.LayersModel', () => {
       const original = linearModel(kind.make());
       await original.fit(data.x, data.y, FIT);
 
-      const opt = original.optimizer as SlotOptimizer;
+      const opt = original.optimizer;
       const restoredOpt = kind.revive(opt.getConfig());
       const saved = await opt.getWeights();
       await restoredOpt.setWeights(saved);

@@ -180,7 +180,7 @@ function runSideBySide(a: tf.Optimizer, b: tf.Optimizer, grads: Vec[]): Array<[F
   for (const g of grads) {
     applyStep(a, [xa], [g], 'list');
     applyStep(b, [xb], [g], 'list');
-    out.push([xa.dataSync() as Float32Array, xb.dataSync() as Float32Array]);
+    out.push([Float32Array.from(xa.dataSync()), Float32Array.from(xb.dataSync())]);
   }
   tf.dispose([xa, xb]);
   a.dispose();
@@ -630,6 +630,7 @@ describe('optimizers: other applyGradients inputs', () => {
     const w = param(P0, 'w');
     const b = param([0.25], 'b');
     const g = tf.tensor1d(GRADS[0]);
+    // A plain-JS caller's null; the typings do not allow it, hence the cast.
     opt.applyGradients([{ name: w.name, tensor: g }, { name: b.name, tensor: null as unknown as tf.Tensor }]);
     assert.deepEqual(Array.from(b.dataSync()), [0.25]);
     assert.notDeepEqual(Array.from(w.dataSync()), P0);

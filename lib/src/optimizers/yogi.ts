@@ -12,7 +12,7 @@ import { checkBeta, checkLearningRate, checkNonNegative, configNumber } from './
  *
  * Initial-accumulator convention: by default the d2l chapter's — m and v start at 0 and both are
  * bias-corrected, so this is exactly the chapter's from-scratch `yogi` (whose first step equals
- * Adam's). `initialAccumulatorValue` fills v (not m) with that value instead, still bias-corrected:
+ * Adam's with the same ε). `initialAccumulatorValue` fills v (not m) with that value instead, still bias-corrected:
  * 1e-6 gives TF Addons' Yogi (optax's scale_by_yogi also fills m with it).
  * Defaults: lr 0.01 and ε 1e-3, the chapter's and the paper's (Yogi wants a larger ε than Adam).
  */
