@@ -5,7 +5,7 @@ import * as http from 'http';
 import { AddressInfo } from 'net';
 import * as os from 'os';
 import * as path from 'path';
-import { dataDir } from './helpers';
+import { airfoilPath } from './helpers';
 
 /** A loopback server that answers the airfoil file in one of several ways. */
 function serve(mode: 'good' | 'altered' | 'truncated' | 'missing', body: Buffer): Promise<{ url: string; close: () => void; hits: () => number }> {
@@ -36,7 +36,11 @@ function serve(mode: 'good' | 'altered' | 'truncated' | 'missing', body: Buffer)
 
 describe('data hub download', () => {
   const file = 'airfoil_self_noise.dat';
-  const good = fs.readFileSync(path.join(dataDir, file));
+  let good: Buffer;
+
+  before(async () => {
+    good = fs.readFileSync(await airfoilPath());
+  });
   let folder: string;
 
   beforeEach(() => {

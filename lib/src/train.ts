@@ -4,6 +4,7 @@ import { backendReady } from './backend';
 import { DataIter } from './data';
 import { Animator } from './figure';
 import { evaluateLoss, linreg, squaredLoss } from './model';
+import { adamw, amsgrad, yogi } from './optimizers';
 import { rng } from './random';
 import { Timer } from './timer';
 
@@ -156,6 +157,10 @@ const optimizerFactories: Record<string, (c: OptimizerConfig) => tf.Optimizer> =
   adamax: (c) => tf.train.adamax(c.learningRate ?? 0.002, c['beta1'] ?? 0.9, c['beta2'] ?? 0.999, c['epsilon'], c['decay'] ?? 0),
   rmsprop: (c) => tf.train.rmsprop(c.learningRate ?? 0.001, c['decay'] ?? 0.9, c['momentum'] ?? 0, c['epsilon'], Boolean(c['centered'])),
   adam: (c) => tf.train.adam(c.learningRate ?? 0.001, c['beta1'] ?? 0.9, c['beta2'] ?? 0.999, c['epsilon']),
+  // The lib's own optimizers (lib/src/optimizers), with their documented defaults.
+  yogi: (c) => yogi(c.learningRate, c['beta1'], c['beta2'], c['epsilon'], c['initialAccumulatorValue']),
+  amsgrad: (c) => amsgrad(c.learningRate, c['beta1'], c['beta2'], c['epsilon']),
+  adamw: (c) => adamw(c.learningRate, c['beta1'], c['beta2'], c['epsilon'], c['weightDecay']),
 };
 
 /** Make a named optimizer available to `trainConciseCh11` (the lib registers its own optimizers here). */
