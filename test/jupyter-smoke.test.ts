@@ -1,0 +1,360 @@
+/**
+ * Smoke test of the live notebook experience: Debian's classic Jupyter notebook server (on
+ * 127.0.0.1, a free port, a random token) serving notebooks/, with 01-adam.ipynb opened in headless
+ * Chromium and run with Cell → Run All (`Jupyter.notebook.execute_all_cells()`).
+ *
+ * Classic notebook ignores the plotly MIME type, so the figures can only appear through their HTML
+ * fallback: that proves plotly.js loads offline from the bundle the first figure inlines, and that
+ * the live loss curve is redrawn in place (update_display_data) rather than appended. Nothing may
+ * leave 127.0.0.1. The notebook is never saved (autosave off, the page made read-only), and the
+ * server and its kernels are always stopped at the end.
+ */
+import { strict as assert } from 'assert';
+import { ChildProcess, spawn } from 'child_process';
+import * as crypto from 'crypto';
+import * as fs from 'fs';
+import * as net from 'net';
+import * as os from 'os';
+import * as path from 'path';
+import { Browser, Page } from 'playwright-core';
+import { launch, newWatch, offlineContext, problems, repo, screenshot, Watch } from './browser';
+
+const notebookDir = path.join(repo, 'notebooks');
+const notebookName = '01-adam.ipynb';
+const kernelDir = path.join(repo, '.jupyter', 'share', 'jupyter');
+const python = '/usr/bin/python3';
+
+/** A port that was free a moment ago (the server is told not to try others, and we retry). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** All processes descended from `pid` (from /proc), e.g. the kernels a server started. */
+function descendants(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  const out: number[] = [];
+  const walk = (p: number): void => {
+    for (const c of children.get(p) ?? []) {
+      out.push(c);
+      walk(c);
+    }
+  };
+  walk(pid);
+  return out;
+}
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** Stored outputs of the committed notebook, to prove the test saved nothing into it. */
+function storedOutputs(file: string): number {
+  const nb = JSON.parse(fs.readFileSync(file, 'utf8')) as { cells: { outputs?: unknown[] }[] };
+  return nb.cells.reduce((n, c) => n + (c.outputs?.length ?? 0), 0);
+}
+
+/** A classic notebook server started for the test, with everything needed to stop it for sure. */
+class NotebookServer {
+  readonly token = crypto.randomBytes(24).toString('hex');
+  base = '';
+  log = '';
+  private proc: ChildProcess | undefined;
+  private exited = false;
+  private readonly kernelPids = new Set<number>();
+
+  constructor(private readonly tmp: string) {}
+
+  async start(): Promise<void> {
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      JUPYTER_PATH: [kernelDir, process.env['JUPYTER_PATH']].filter(Boolean).join(path.delimiter),
+      // Fresh per-run config, data and runtime folders: no user settings, no writes to $HOME.
+      JUPYTER_CONFIG_DIR: path.join(this.tmp, 'config'),
+      JUPYTER_DATA_DIR: path.join(this.tmp, 'data'),
+      JUPYTER_RUNTIME_DIR: path.join(this.tmp, 'runtime'),
+      IPYTHONDIR: path.join(this.tmp, 'ipython'),
+    };
+    for (let attempt = 1; ; attempt++) {
+      const port = await freePort();
+      this.exited = false;
+      this.log = '';
+      this.proc = spawn(
+        python,
+        ['-m', 'notebook', '--no-browser', '--ip=127.0.0.1', `--port=${port}`, '--port-retries=0', `--NotebookApp.token=${this.token}`, `--notebook-dir=${notebookDir}`,
+          // CI machines run as root, which the server refuses without this.
+          ...(process.getuid?.() === 0 ? ['--allow-root'] : [])],
+        { env, cwd: repo, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      this.proc.stdout!.on('data', (d: Buffer) => (this.log += d.toString()));
+      this.proc.stderr!.on('data', (d: Buffer) => (this.log += d.toString()));
+      this.proc.once('exit', () => (this.exited = true));
+      this.base = `http://127.0.0.1:${port}`;
+      if (await this.ready(120_000)) return;
+      await this.stop();
+      // Another process took the port between our check and the server's bind: try another.
+      if (attempt < 3 && /already in use|Address already in use/i.test(this.log)) continue;
+      throw new Error(`the notebook server did not start:\n${this.log}`);
+    }
+  }
+
+  private async ready(timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline && !this.exited) {
+      try {
+        const res = await fetch(`${this.base}/api/status`, { headers: this.auth() });
+        if (res.ok) return true;
+      } catch {
+        // not listening yet
+      }
+      await sleep(250);
+    }
+    return false;
+  }
+
+  auth(): Record<string, string> {
+    return { Authorization: `token ${this.token}` };
+  }
+
+  /** Remember the kernels (children of the server) so they can be killed even if the server dies. */
+  noteKernels(): void {
+    if (this.proc?.pid && !this.exited) descendants(this.proc.pid).forEach((p) => this.kernelPids.add(p));
+  }
+
+  /** Shut the kernels down through the REST API, stop the server, then kill anything left. */
+  async stop(): Promise<void> {
+    const proc = this.proc;
+    if (!proc?.pid) return;
+    this.noteKernels();
+    if (!this.exited) {
+      try {
+        const res = await fetch(`${this.base}/api/kernels`, { headers: this.auth(), signal: AbortSignal.timeout(10_000) });
+        const kernels = (await res.json()) as { id: string }[];
+        for (const k of kernels) {
+          await fetch(`${this.base}/api/kernels/${k.id}`, { method: 'DELETE', headers: this.auth(), signal: AbortSignal.timeout(30_000) });
+        }
+      } catch {
+        // the server is not answering: the signals below still stop everything
+      }
+    }
+    const group = -proc.pid;
+    const signal = (sig: NodeJS.Signals) => {
+      try {
+        process.kill(group, sig);
+      } catch {
+        // already gone
+      }
+    };
+    signal('SIGTERM');
+    for (let i = 0; i < 80 && !this.exited; i++) await sleep(250);
+    if (!this.exited) signal('SIGKILL');
+    for (const pid of this.kernelPids) {
+      for (let i = 0; i < 20 && alive(pid); i++) await sleep(250);
+      if (alive(pid)) process.kill(pid, 'SIGKILL');
+    }
+    this.proc = undefined;
+  }
+
+  leftovers(): number[] {
+    return [...this.kernelPids].filter(alive);
+  }
+}
+
+/** The bits of the classic notebook's JavaScript API the test uses. */
+interface Cell {
+  cell_type: string;
+  element: { hasClass(c: string): boolean; find(sel: string): { toArray(): HTMLElement[] } };
+  get_text(): string;
+  output_area?: { outputs: { output_type: string; name?: string; text?: string; data?: Record<string, unknown>; transient?: { display_id?: string } }[] };
+}
+interface JupyterApi {
+  notebook: {
+    _fully_loaded: boolean;
+    writable: boolean;
+    set_autosave_interval(ms: number): void;
+    get_cells(): Cell[];
+    execute_all_cells(): void;
+    kernel: { is_connected(): boolean; info_reply: Record<string, unknown> } | null;
+    events: { on(event: string, fn: (e: unknown, data: Record<string, unknown>) => void): void };
+  };
+}
+interface Probe {
+  finished: number;
+  replies: string[];
+  updates: Record<string, number>;
+}
+type Win = Window & { Jupyter?: JupyterApi; Plotly?: unknown; __d2l?: Probe };
+
+describe('classic Jupyter notebook in Chromium: Run All on 01-adam.ipynb', function () {
+  this.timeout(15 * 60 * 1000);
+  let tmp = '';
+  let server: NotebookServer | undefined;
+  let browser: Browser | undefined;
+  const watch: Watch = newWatch();
+
+  before(async function () {
+    for (const [file, what] of [
+      [path.join(kernelDir, 'kernels', 'tslab', 'kernel.json'), "the tslab kernelspec: run 'npm run setup'"],
+      ['/usr/lib/python3/dist-packages/notebook/notebookapp.py', "Debian's jupyter-notebook: run 'npm run setup'"],
+    ] as const) {
+      assert.ok(fs.existsSync(file), `missing ${what} (${file})`);
+    }
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'd2l-jupyter-'));
+    server = new NotebookServer(tmp);
+    await server.start();
+    browser = await launch();
+  });
+
+  after(async function () {
+    this.timeout(120_000);
+    await browser?.close();
+    await server?.stop();
+    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('draws every figure from the inlined plotly.js, updated in place, offline', async () => {
+    const nbFile = path.join(notebookDir, notebookName);
+    assert.equal(storedOutputs(nbFile), 0, 'the committed notebook should carry no outputs');
+    const context = await offlineContext(browser!, watch);
+    const page: Page = await context.newPage();
+    try {
+      await page.goto(`${server!.base}/notebooks/${notebookName}?token=${server!.token}`, { waitUntil: 'load', timeout: 120_000 });
+      await page.waitForFunction(() => (window as Win).Jupyter?.notebook?._fully_loaded === true, null, { timeout: 120_000 });
+      // Never write the committed notebook: no autosave, and the page refuses to save.
+      await page.evaluate(() => {
+        const nb = (window as Win).Jupyter!.notebook;
+        nb.set_autosave_interval(0);
+        nb.writable = false;
+      });
+      await page.waitForFunction(
+        () => {
+          const k = (window as Win).Jupyter!.notebook.kernel;
+          return !!k && k.is_connected() && Object.keys(k.info_reply).length > 0;
+        },
+        null,
+        { timeout: 180_000 },
+      );
+      server!.noteKernels();
+
+      // Count finished cells, execute replies and in-place updates per display id, then Run All.
+      const codeCells = await page.evaluate(() => {
+        const w = window as Win;
+        const probe: Probe = { finished: 0, replies: [], updates: {} };
+        w.__d2l = probe;
+        const events = w.Jupyter!.notebook.events;
+        events.on('finished_execute.CodeCell', () => probe.finished++);
+        events.on('output_updated.OutputArea', (_e, data) => {
+          const id = (data['output'] as { transient?: { display_id?: string } }).transient?.display_id ?? '?';
+          probe.updates[id] = (probe.updates[id] ?? 0) + 1;
+        });
+        const cells = w.Jupyter!.notebook.get_cells().filter((c) => c.cell_type === 'code' && c.get_text().trim() !== '');
+        w.Jupyter!.notebook.execute_all_cells();
+        return cells.length;
+      });
+      assert.ok(codeCells > 0, 'the notebook has code cells');
+      await page.waitForFunction(
+        (n) => {
+          const w = window as Win;
+          return w.__d2l!.finished >= n && w.Jupyter!.notebook.get_cells().every((c) => !c.element.hasClass('running'));
+        },
+        codeCells,
+        { timeout: 10 * 60 * 1000, polling: 500 },
+      );
+      server!.noteKernels();
+
+      // No cell may have failed: tslab reports errors on stderr only.
+      const stderr = await page.evaluate(() =>
+        (window as Win).Jupyter!.notebook.get_cells().flatMap((c, i) => (c.output_area?.outputs ?? []).filter((o) => o.name === 'stderr').map((o) => `cell ${i + 1}: ${o.text ?? ''}`)),
+      );
+      assert.deepEqual(stderr, [], 'cells wrote to stderr (a tslab error)');
+
+      // What the kernel sent: per figure output, its display id and points per trace (final state).
+      const figures = await page.evaluate(() =>
+        (window as Win).Jupyter!.notebook.get_cells().flatMap((c, cell) =>
+          (c.output_area?.outputs ?? [])
+            .filter((o) => o.data?.['application/vnd.plotly.v1+json'] !== undefined)
+            .map((o) => ({
+              cell,
+              displayId: o.transient?.display_id ?? null,
+              points: (o.data!['application/vnd.plotly.v1+json'] as { data: { y?: unknown[] }[] }).data.map((t) => t.y?.length ?? 0),
+            })),
+        ),
+      );
+      assert.ok(figures.length > 0, `${notebookName} displayed no figure`);
+
+      // What the browser drew: wait until every figure's HTML fallback has run plotly.
+      await page.waitForFunction(
+        (n) => document.querySelectorAll('.d2l-figure .main-svg').length > 0 && Array.from(document.querySelectorAll('.d2l-figure')).filter((el) => el.querySelector('.main-svg')).length >= n,
+        figures.length,
+        { timeout: 120_000 },
+      );
+      const drawn = await page.evaluate(() => {
+        const w = window as Win;
+        return {
+          plotly: typeof w.Plotly,
+          cells: w.Jupyter!.notebook.get_cells().map((c) =>
+            c.element.find('.d2l-figure').toArray().map((el) => ({
+              svg: el.querySelectorAll('.main-svg').length > 0,
+              points: ((el as unknown as { data?: { y?: unknown[] }[] }).data ?? []).map((t) => t.y?.length ?? 0),
+            })),
+          ),
+        };
+      });
+      assert.equal(drawn.plotly, 'object', 'window.Plotly comes from the inlined bundle');
+      const updates = await page.evaluate(() => (window as Win).__d2l!.updates);
+      for (const fig of figures) {
+        const inCell = drawn.cells[fig.cell]!;
+        assert.equal(inCell.length, figures.filter((f) => f.cell === fig.cell).length, `cell ${fig.cell + 1}: one drawn figure per figure output (updates replace, not append)`);
+        const k = figures.filter((f) => f.cell === fig.cell).indexOf(fig);
+        assert.ok(inCell[k]!.svg, `cell ${fig.cell + 1}: figure ${k + 1} has no plotly SVG`);
+        assert.deepEqual(inCell[k]!.points, fig.points, `cell ${fig.cell + 1}: the drawn figure shows the final state`);
+        if (fig.displayId !== null && Math.max(...fig.points) > 1) {
+          assert.ok((updates[fig.displayId] ?? 0) >= 1, `cell ${fig.cell + 1}: the live figure was never updated in place`);
+        }
+      }
+      assert.ok(figures.some((f) => f.displayId !== null && (updates[f.displayId] ?? 0) > 0), 'no live (updated in place) figure at all');
+
+      // The notebook scrolls inside #site: make the window as tall as the notebook to capture all of it.
+      const height = await page.evaluate(() => (document.querySelector('#notebook')?.scrollHeight ?? 800) + 150);
+      await page.setViewportSize({ width: 1200, height: Math.min(height, 16_000) });
+      await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+      await screenshot(page, `jupyter-${notebookName.replace(/\.ipynb$/, '')}`);
+      // The notebook app's own MathJax 2.7 declares `@font-face { font-family: MathJax_Blank;
+      // src: url("about:blank") }`, which Chromium refuses with two console errors on every load.
+      watch.consoleErrors = watch.consoleErrors.filter((e) => !/about:blank/.test(e));
+      assert.equal(problems(watch), '', 'the notebook page had problems');
+    } finally {
+      await page.close();
+      await context.close();
+    }
+    assert.equal(storedOutputs(nbFile), 0, 'the test must not save outputs into the committed notebook');
+  });
+
+  it('stops the server and its kernels', async () => {
+    await server!.stop();
+    assert.deepEqual(server!.leftovers(), [], 'kernel processes survived the server');
+  });
+});
