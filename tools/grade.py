@@ -1,0 +1,695 @@
+#!/usr/bin/python3
+"""Autograde student submissions of a TypeScript (tslab) assignment notebook, nbgrader style.
+
+    /usr/bin/python3 tools/grade.py --source assignments/source/01-adam.ipynb SUBMISSION...
+        [--out DIR] [--timeout SEC] [--max-seconds SEC] [--on-tamper zero|regrade] [--jobs N]
+        [--skip-invalid]
+
+SUBMISSION is a notebook or a folder; a folder contributes every *.ipynb directly inside it (not
+recursive; hidden files skipped). The student id is the file name without `.ipynb`
+(`submissions/alice.ipynb` -> `alice`); two submissions with the same id are a usage error.
+
+What is executed. The submission is never modified and never executed as it is: a grading notebook
+is assembled in the SOURCE's cell order, where
+- every locked cell (setup, helpers, instructions) and every graded test cell comes from the source
+  notebook, hidden tests included, whatever the student did to it (edited, deleted, moved);
+- every solution cell (matched by nbgrader grade_id) comes from the submission;
+- cells the student added run where they were, after the known cell that preceded them.
+It runs on a cold tslab kernel through tools/nbrun.py, one cell at a time with a per-cell timeout,
+continuing after failures. When a cell times out or kills the kernel, the kernel is restarted and
+the cells before it (except graded tests and cells that already hung) are replayed, so the cells
+after it run with their state; a submission gets no new replay pass once it has used --max-seconds.
+Worst case per submission: about max-seconds + (code cells x timeout) + kernel starts.
+
+Scoring. Each graded test cell scores its full points if it finishes without an error, 0 otherwise
+(type error, exception, timeout, dead kernel, uncaught asynchronous error, not run). A locked cell
+whose content, type or nbgrader flags differ from the release (checked with nbgrader's checksum),
+or that was deleted, is reported as tampered; a tampered graded cell scores 0 with
+--on-tamper zero (the default; the report says whether the original test passed) or is graded
+normally with --on-tamper regrade. A missing solution cell is reported; the tests that need it fail.
+
+Output, in --out (default assignments/autograded/<assignment>/), all written atomically:
+  <student>.json          the full report (per-test points and reasons, problems, timing)
+  <student>.txt           a readable summary
+  <student>.graded.ipynb  the executed grading notebook (contains hidden tests: instructors only)
+  grades.csv              one row per student graded into this folder from the same source version
+
+Malformed input (a file that is missing, not JSON, or not a notebook; a folder without notebooks)
+is reported on stderr before any kernel starts, and nothing is written for it. By default the whole
+run stops there (exit 2, nothing written at all); with --skip-invalid the valid submissions are
+graded and the run exits 1.
+
+Exit codes: 0 every submission graded (whatever the scores), 1 some inputs skipped
+(--skip-invalid), 2 usage error, malformed input or invalid source, or the kernel cannot start.
+"""
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import copy
+import csv
+import io
+import json
+import os
+import re
+import shutil
+import sys
+import tempfile
+import time
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Optional
+
+import nbformat
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from assign import (  # noqa: E402
+    BEGIN_HIDDEN, REPO, SourceError, assignment_name, compute_checksum, file_sha256, is_grade,
+    is_locked, is_solution, nbgrader_meta, normalize_source, notebook_text, read_source,
+    release_notebook, write_atomic,
+)
+from nbrun import CellRecord, KernelStartError, NotebookLoadError, execute_notebook, load_notebook  # noqa: E402
+
+REPORT_VERSION = 1
+DEFAULT_TIMEOUT = 60
+DEFAULT_MAX_SECONDS = 300
+MESSAGE_LIMIT = 4000      # characters of a diagnostic kept in the report
+OUTPUT_LIMIT = 20000      # characters of stream output kept per cell in the graded notebook
+FAILED_KINDS = ('timeout', 'dead-kernel')
+
+TEST, SOLUTION, LOCKED, STUDENT = 'test', 'solution', 'locked', 'student'
+
+
+class UsageError(ValueError):
+    """Bad command line or malformed input: exit code 2."""
+
+
+# ---------------------------------------------------------------------------------------------
+# The assignment: source notebook, its release, and the role of every grade_id
+
+
+@dataclass
+class Assignment:
+    path: Path
+    name: str
+    sha256: str
+    source: Any      # the source notebook (solutions, hidden tests)
+    release: Any     # what tools/assign.py gives students
+    order: list[str] = field(default_factory=list)         # grade_ids in source order
+    cells: dict[str, Any] = field(default_factory=dict)    # grade_id -> source cell
+    released: dict[str, Any] = field(default_factory=dict)  # grade_id -> release cell
+
+    def role(self, grade_id: str) -> str:
+        cell = self.cells[grade_id]
+        return TEST if is_grade(cell) else SOLUTION if is_solution(cell) else LOCKED
+
+    @property
+    def tests(self) -> list[str]:
+        return [g for g in self.order if self.role(g) == TEST]
+
+    def points(self, grade_id: str) -> float:
+        return float(self.cells[grade_id].metadata['nbgrader']['points'])
+
+
+def load_assignment(path: Path) -> Assignment:
+    nb = read_source(path)  # raises SourceError
+    sha = file_sha256(path)
+    a = Assignment(path=path, name=assignment_name(path), sha256=sha, source=nb,
+                   release=release_notebook(nb, assignment_name(path), sha))
+    for src, rel in zip(nb.cells, a.release.cells):
+        meta = nbgrader_meta(src)
+        if meta is not None:
+            a.order.append(meta['grade_id'])
+            a.cells[meta['grade_id']] = src
+            a.released[meta['grade_id']] = rel
+    return a
+
+
+# ---------------------------------------------------------------------------------------------
+# Assembling the grading notebook
+
+
+@dataclass
+class Slot:
+    """One cell of the grading notebook and where it came from."""
+    cell: Any
+    role: str
+    grade_id: Optional[str] = None
+    origin: str = 'source'            # 'source' (from the source notebook), 'submission'
+    submission_cell: Optional[int] = None  # 1-based position in the submission, counting all cells
+    tampered: Optional[str] = None    # why a locked cell counts as tampered
+
+    def describe(self) -> str:
+        if self.role == STUDENT:
+            return f'cell {self.submission_cell} of the submission (added by the student)'
+        if self.role == SOLUTION:
+            return f"solution cell '{self.grade_id}'"
+        if self.role == TEST:
+            return f"test cell '{self.grade_id}'"
+        return f"locked cell '{self.grade_id}'"
+
+
+def _source_text(cell: Any) -> str:
+    source = cell.get('source', '')
+    return ''.join(source) if isinstance(source, list) else str(source)
+
+
+def tamper_reason(sub: Optional[Any], a: Assignment, grade_id: str, same_release: bool) -> Optional[str]:
+    """Why the submission's copy of a locked cell does not match what was released (None: it does).
+
+    The check is nbgrader's checksum over source, cell type, flags, grade id and points, with line
+    endings and trailing whitespace ignored. The expected fingerprint is the current release's; if the
+    submission was released from another version of the source, the fingerprint stored in the cell at
+    release time is used instead, so the instructor's later edits are not blamed on the student.
+    """
+    if sub is None:
+        return 'deleted from the submission'
+    released, original = a.released[grade_id], a.cells[grade_id]
+    got = {compute_checksum(sub), compute_checksum(sub, normalize=True)}
+    expected = {compute_checksum(released, normalize=True), compute_checksum(original, normalize=True)}
+    stored = (nbgrader_meta(sub) or {}).get('checksum')
+    if not same_release and isinstance(stored, str):
+        expected.add(stored)
+    if got & expected:
+        return None
+    reasons = []
+    if sub.cell_type != released.cell_type:
+        reasons.append(f'cell type changed from {released.cell_type} to {sub.cell_type}')
+    text = normalize_source(_source_text(sub))
+    if text not in (normalize_source(released.source), normalize_source(original.source)):
+        reasons.append('source changed' if text else 'source deleted')
+    flags = lambda c: (is_grade(c), is_solution(c), is_locked(c), (nbgrader_meta(c) or {}).get('points'))  # noqa: E731
+    if flags(sub) != flags(released):
+        reasons.append('nbgrader metadata changed')
+    return ', '.join(reasons) or 'checksum differs'
+
+
+def _code_cell(source: str, metadata: Optional[dict] = None) -> Any:
+    cell = nbformat.v4.new_code_cell(source)
+    cell.metadata.update(copy.deepcopy(metadata or {}))
+    return cell
+
+
+def assemble(a: Assignment, sub: Any) -> tuple[list[Slot], list[dict]]:
+    """The grading notebook's cells for a submission, and the problems found on the way."""
+    problems: list[dict] = []
+    released_from = (sub.metadata.get('d2l_assignment') or {}) if isinstance(sub.metadata.get('d2l_assignment'), dict) else {}
+    same_release = released_from.get('source_sha256') in (None, a.sha256)
+    if not same_release:
+        problems.append({'kind': 'other-release', 'severity': 'warning', 'where': 'notebook',
+                         'message': 'this notebook was released from another version of the source '
+                                    f'(source sha256 {released_from.get("source_sha256")}); locked cells are '
+                                    'checked against the fingerprints stored at release time'})
+    if released_from.get('name') not in (None, a.name):
+        problems.append({'kind': 'other-assignment', 'severity': 'warning', 'where': 'notebook',
+                         'message': f"this notebook was released for assignment '{released_from.get('name')}', "
+                                    f"it is graded as '{a.name}'"})
+
+    placed: dict[str, tuple[int, Any]] = {}
+    extras: dict[Optional[str], list[Slot]] = {}
+    anchor: Optional[str] = None
+    for j, cell in enumerate(sub.cells):
+        meta = nbgrader_meta(cell)
+        gid = meta.get('grade_id') if meta else None
+        gid = gid if isinstance(gid, str) else None
+        if gid in a.cells and gid not in placed:
+            placed[gid] = (j, cell)
+            anchor = gid
+            continue
+        where = f'cell {j + 1} of the submission'
+        if gid in a.cells:
+            if a.role(gid) != SOLUTION:
+                problems.append({'kind': 'duplicate-locked-cell', 'severity': 'warning', 'where': where,
+                                 'message': f"a second copy of locked cell '{gid}': ignored"})
+                continue
+            problems.append({'kind': 'duplicate-solution-cell', 'severity': 'warning', 'where': where,
+                             'message': f"a second cell with grade_id '{gid}': it runs as a cell of the student's own"})
+        elif gid is not None:
+            problems.append({'kind': 'unknown-grade-id', 'severity': 'warning', 'where': where,
+                             'message': f"grade_id '{gid}' is not in the source: it runs as a cell of the "
+                                        'student\'s own and earns no points'})
+        if cell.cell_type == 'code':
+            new = _code_cell(_source_text(cell))
+        else:  # markdown and raw cells are kept for reading, never executed
+            new = copy.deepcopy(cell)
+            new.metadata = {}
+        extras.setdefault(anchor, []).append(Slot(new, STUDENT, origin='submission', submission_cell=j + 1))
+
+    foreign = not placed  # none of the assignment's cells: a wrong file, or code pasted into a new notebook
+    if foreign:
+        problems.append({'kind': 'no-assignment-cells', 'severity': 'error', 'where': 'notebook',
+                         'message': f"none of the cells of assignment '{a.name}' (by nbgrader grade_id) are in this "
+                                    'notebook: is it the right file? Its cells ran where the solution belongs'})
+    # Cells before any known cell go first; in a foreign notebook all its cells do, placed where the
+    # first solution cell belongs (after the setup they presumably rely on).
+    lead = list(extras.get(None, []))
+    slots = [] if foreign else lead
+    for gid in a.order:
+        role, src = a.role(gid), a.cells[gid]
+        got = placed.get(gid)
+        if foreign and lead and role in (SOLUTION, TEST):
+            slots.extend(lead)
+            lead = []
+        if role == SOLUTION:
+            if got is None:
+                problems.append({'kind': 'missing-solution', 'severity': 'error', 'where': f"solution cell '{gid}'",
+                                 'message': f"the submission has no cell with grade_id '{gid}' (deleted, or its "
+                                            'metadata changed); unless its code is in another cell, the tests that '
+                                            'use it fail'})
+            else:
+                j, cell = got
+                text = _source_text(cell)
+                if cell.cell_type != 'code':
+                    problems.append({'kind': 'solution-not-code', 'severity': 'error', 'where': f"solution cell '{gid}'",
+                                     'message': f'the solution cell was turned into a {cell.cell_type} cell, so it does not run'})
+                    kept = copy.deepcopy(cell)
+                    kept.metadata = {}
+                    slots.append(Slot(kept, SOLUTION, gid, origin='submission', submission_cell=j + 1))
+                else:
+                    if normalize_source(text) == normalize_source(a.released[gid].source):
+                        problems.append({'kind': 'not-attempted', 'severity': 'info', 'where': f"solution cell '{gid}'",
+                                         'message': 'unchanged since release'})
+                    slots.append(Slot(_code_cell(text, {'nbgrader': copy.deepcopy(src.metadata['nbgrader'])}),
+                                      SOLUTION, gid, origin='submission', submission_cell=j + 1))
+        else:
+            cell = copy.deepcopy(src)
+            if cell.cell_type == 'code':
+                cell.outputs, cell.execution_count = [], None
+            slot = Slot(cell, role, gid, origin='source', submission_cell=got[0] + 1 if got else None)
+            slot.tampered = None if foreign else tamper_reason(got[1] if got else None, a, gid, same_release)
+            if slot.tampered:
+                problems.append({'kind': 'tampered', 'severity': 'error' if role == TEST else 'warning',
+                                 'where': slot.describe(),
+                                 'message': f'locked cell {slot.tampered}; the original from the source was used'})
+            slots.append(slot)
+        slots.extend(extras.get(gid, []))
+    return slots, problems
+
+
+# ---------------------------------------------------------------------------------------------
+# Execution: nbrun, plus replay after a timeout or a dead kernel
+
+
+@dataclass
+class Execution:
+    records: dict[int, CellRecord]       # slot index -> record of the run that counts
+    outputs: dict[int, list]             # slot index -> outputs of that run
+    passes: int = 0
+    seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)
+
+
+def _execute(nb: Any, cwd: str, timeout: float) -> Any:
+    try:
+        return execute_notebook(nb, cwd=cwd, timeout=timeout, stop_on_error=False, runs=1)
+    except KernelStartError:
+        time.sleep(2)  # one retry: a busy machine can miss the kernel's startup deadline
+        return execute_notebook(nb, cwd=cwd, timeout=timeout, stop_on_error=False, runs=1)
+
+
+def execute_slots(slots: list[Slot], metadata: dict, cwd: str, timeout: float, max_seconds: float) -> Execution:
+    """Run the code cells; after a timeout/dead kernel, rerun the rest with the earlier state replayed.
+
+    nbrun restarts the kernel after such a cell and goes on, so the cells after it ran without the
+    definitions of earlier cells: those results are discarded, and a new pass runs the earlier
+    non-test cells (never the one that hung) followed by the remaining cells.
+    """
+    code = [i for i, s in enumerate(slots) if s.cell.cell_type == 'code']
+    ex = Execution(records={}, outputs={})
+    hung: set[int] = set()
+    pos = 0
+    t0 = time.monotonic()
+    while pos < len(code):
+        if ex.passes and time.monotonic() - t0 > max_seconds:
+            for i in code[pos:]:
+                ex.records[i] = CellRecord(index=i, run=1, ok=False, kind='not-run',
+                                           message=f'not executed: the submission used up its time budget '
+                                                   f'({max_seconds:g} s) after cells that timed out')
+            ex.notes.append(f'time budget of {max_seconds:g} s used up: {len(code) - pos} cells not run')
+            break
+        prefix = [i for i in code[:pos] if i not in hung and slots[i].role != TEST]
+        run = prefix + code[pos:]
+        nb = nbformat.v4.new_notebook(metadata=copy.deepcopy(metadata))
+        nb.cells = [copy.deepcopy(slots[i].cell) for i in run]
+        result = _execute(nb, cwd, timeout)
+        ex.passes += 1
+        by_slot = {run[r.index]: r for r in result.cells}
+        crash = next((r for r in result.cells if r.kind in FAILED_KINDS), None)
+        if crash is not None and run[crash.index] in prefix:
+            k = run[crash.index]  # a cell that ran before hung when replayed: leave it out from now on
+            hung.add(k)
+            ex.notes.append(f'{slots[k].describe()} {crash.kind} when replayed; left out of later replays')
+            continue
+        last = run[crash.index] if crash is not None else code[-1]
+        for i in code[pos:]:
+            if i > last:
+                break
+            rec = copy.copy(by_slot[i])
+            rec.index = i
+            if rec.kind == 'timeout':
+                rec.message = (f'did not finish within {timeout:g} s and was stopped; the cells after it ran '
+                               'in a new kernel with the cells before it replayed')
+            elif rec.kind == 'dead-kernel':
+                rec.message = ('the kernel died while running this cell (process.exit() or out of memory); '
+                               'the cells after it ran in a new kernel with the cells before it replayed')
+            ex.records[i] = rec
+            ex.outputs[i] = result.notebook.cells[run.index(i)].get('outputs', [])
+        if crash is None:
+            break
+        hung.add(last)
+        pos = code.index(last) + 1
+        more = f'pass {ex.passes + 1} replays the cells before it' if pos < len(code) else 'it was the last code cell'
+        ex.notes.append(f'{slots[last].describe()}: {crash.kind}; {more}')
+    ex.seconds = time.monotonic() - t0
+    return ex
+
+
+# ---------------------------------------------------------------------------------------------
+# Reports
+
+
+def _trim(text: str, limit: int = MESSAGE_LIMIT) -> str:
+    return text if len(text) <= limit else text[:limit] + f'\n... ({len(text) - limit} more characters)'
+
+
+ERROR_LINE = re.compile(r'^\s*(?:Uncaught)?\w*(?:Error|Exception|Rejection)\b.*?:\s.*$', re.M)
+TYPE_LINE = re.compile(r'^\d+:\d+ - .*$', re.M)
+
+
+def short_reason(rec: CellRecord) -> str:
+    """One line saying why a cell failed."""
+    if rec.kind in ('timeout', 'dead-kernel', 'not-run'):
+        return rec.message.split(';')[0].split('\n')[0]
+    msg = rec.message or ''
+    types = TYPE_LINE.findall(msg)
+    if types:
+        return 'type error: ' + '; '.join(t.strip() for t in types[:3]) + (' ...' if len(types) > 3 else '')
+    m = ERROR_LINE.search(msg)
+    line = m.group(0).strip() if m else next((x.strip() for x in msg.split('\n') if x.strip()), 'failed')
+    return ('uncaught asynchronous error: ' if rec.kind == 'uncaught-async' else '') + line[:300]
+
+
+def _stream_outputs(outputs: list) -> list:
+    """Outputs for the graded notebook, with runaway printing cut short."""
+    kept, used = [], 0
+    for o in outputs:
+        o = copy.deepcopy(o)
+        if o.get('output_type') == 'stream':
+            text = o.get('text', '')
+            if used >= OUTPUT_LIMIT:
+                continue
+            if used + len(text) > OUTPUT_LIMIT:
+                text = text[:OUTPUT_LIMIT - used] + '\n... (output truncated by the grader)\n'
+            used += len(text)
+            o['text'] = text
+        kept.append(o)
+    return kept
+
+
+def grade_submission(a: Assignment, path: Path, student: str, *, timeout: float, max_seconds: float,
+                     on_tamper: str, workdir: Path) -> tuple[dict, Any]:
+    """Grade one submission: (report, executed grading notebook). Raises NotebookLoadError."""
+    t0 = time.monotonic()
+    sha_before = file_sha256(path)
+    sub = read_submission(path)
+    slots, problems = assemble(a, sub)
+    workdir.mkdir(parents=True, exist_ok=True)
+    cwd = tempfile.mkdtemp(prefix=f'{student}-', dir=str(workdir))
+    try:
+        ex = execute_slots(slots, dict(a.source.metadata), cwd, timeout, max_seconds)
+    finally:
+        shutil.rmtree(cwd, ignore_errors=True)
+
+    failed_before: list[str] = []  # non-test cells that failed so far, to explain failing tests
+    tests = []
+    for i, slot in enumerate(slots):
+        rec = ex.records.get(i)
+        if slot.role != TEST:
+            if rec is not None and not rec.ok:
+                reason = short_reason(rec)
+                failed_before.append(f'{slot.describe()}: {reason}')
+                problems.append({'kind': rec.kind, 'severity': 'error' if slot.role != STUDENT else 'warning',
+                                 'where': slot.describe(), 'message': reason, 'details': _trim(rec.message),
+                                 'source_line': rec.source_line})
+            continue
+        assert rec is not None and slot.grade_id is not None
+        passed = rec.ok
+        max_points = a.points(slot.grade_id)
+        entry: dict[str, Any] = {
+            'grade_id': slot.grade_id, 'points': 0.0, 'max_points': max_points, 'passed': passed,
+            'status': 'passed' if passed else 'failed', 'kind': rec.kind,
+            'reason': '' if passed else short_reason(rec), 'message': '' if passed else _trim(rec.message),
+            'source_line': rec.source_line, 'seconds': rec.seconds,
+            'hidden_tests': BEGIN_HIDDEN in a.cells[slot.grade_id].source,
+            'tampered': slot.tampered,
+        }
+        if slot.tampered and on_tamper == 'zero':
+            entry.update(status='tampered', passed=False, original_test_passed=passed,
+                         reason=f'locked test cell {slot.tampered} (the original test '
+                                f'{"passed" if passed else "failed: " + short_reason(rec)})')
+        elif passed:
+            entry['points'] = max_points
+        if not passed and failed_before:
+            entry['earlier_failures'] = list(failed_before)
+        tests.append(entry)
+
+    sha_after = file_sha256(path)
+    if sha_after != sha_before:  # only the student's own code could do this (it runs unsandboxed)
+        problems.append({'kind': 'submission-modified', 'severity': 'error', 'where': str(path),
+                         'message': 'the submission file changed while it was being graded; graded the '
+                                    f'content with sha256 {sha_before}'})
+    score = sum(t['points'] for t in tests)
+    report = {
+        'report_version': REPORT_VERSION,
+        'student': student,
+        'assignment': a.name,
+        'source': {'path': str(a.path), 'sha256': a.sha256},
+        'submission': {'path': str(path), 'sha256': sha_before},
+        'score': score,
+        'max_score': sum(t['max_points'] for t in tests),
+        'tests': tests,
+        'problems': problems,
+        'execution': {'seconds': round(time.monotonic() - t0, 3), 'passes': ex.passes, 'notes': ex.notes},
+        'settings': {'timeout': timeout, 'max_seconds': max_seconds, 'on_tamper': on_tamper},
+    }
+
+    graded = nbformat.v4.new_notebook(metadata=copy.deepcopy(dict(a.source.metadata)))
+    for i, slot in enumerate(slots):
+        cell = copy.deepcopy(slot.cell)
+        cell.metadata['grading'] = {'role': slot.role, 'grade_id': slot.grade_id, 'origin': slot.origin,
+                                    'submission_cell': slot.submission_cell}
+        if slot.tampered:
+            cell.metadata['grading']['tampered'] = slot.tampered
+        rec = ex.records.get(i)
+        if cell.cell_type == 'code':
+            cell.outputs = _stream_outputs(ex.outputs.get(i, []))
+            if rec is not None:
+                cell.metadata['grading'].update(kind=rec.kind, message=_trim(rec.message))
+        graded.cells.append(cell)
+    graded.metadata['grading_report'] = {'student': student, 'score': score, 'max_score': report['max_score']}
+    return report, graded
+
+
+def summary_text(r: dict) -> str:
+    out = io.StringIO()
+    p = lambda s='': print(s, file=out)  # noqa: E731
+    p(f"Assignment {r['assignment']}: {r['student']}")
+    p(f"Score: {r['score']:g} / {r['max_score']:g}")
+    p()
+    width = max((len(t['grade_id']) for t in r['tests']), default=10)
+    for t in r['tests']:
+        mark = {'passed': 'PASS', 'failed': 'FAIL', 'tampered': 'TAMP'}[t['status']]
+        hidden = ' (has hidden tests)' if t['hidden_tests'] else ''
+        p(f"  {mark}  {t['points']:g}/{t['max_points']:g}  {t['grade_id']:<{width}}{hidden}")
+        if t['status'] != 'passed':
+            p(f"        {t['reason']}")
+            for e in t.get('earlier_failures', [])[:3]:
+                p(f'        (earlier: {e})')
+    shown = [x for x in r['problems'] if x['severity'] != 'info'] + [x for x in r['problems'] if x['severity'] == 'info']
+    if shown:
+        p()
+        p('Problems:')
+        for x in shown:
+            p(f"  - [{x['severity']}] {x['kind']}: {x['where']}: {x['message']}")
+    p()
+    p(f"Graded in {r['execution']['seconds']:.1f} s ({r['execution']['passes']} kernel pass"
+      f"{'es' if r['execution']['passes'] != 1 else ''}); per-cell timeout {r['settings']['timeout']:g} s.")
+    for note in r['execution']['notes']:
+        p(f'  {note}')
+    return out.getvalue()
+
+
+def write_csv(out_dir: Path, a: Assignment) -> tuple[Path, int]:
+    """grades.csv from every report in out_dir that graded this version of this source."""
+    rows, skipped = [], []
+    for f in sorted(out_dir.glob('*.json')):
+        try:
+            r = json.loads(f.read_text(encoding='utf-8'))
+        except (OSError, ValueError):
+            continue
+        if not isinstance(r, dict) or r.get('report_version') != REPORT_VERSION:
+            continue
+        if r.get('assignment') != a.name or r.get('source', {}).get('sha256') != a.sha256:
+            skipped.append(f.name)
+            continue
+        rows.append(r)
+    if skipped:
+        print(f'grade: note: {len(skipped)} report(s) in {out_dir} graded another version of the source and are '
+              f'left out of grades.csv: {", ".join(skipped)}', file=sys.stderr)
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator='\n')
+    w.writerow(['student', 'score', 'max_score'] + a.tests + ['problems', 'submission_sha256'])
+    for r in sorted(rows, key=lambda r: r['student']):
+        points = {t['grade_id']: t['points'] for t in r['tests']}
+        problems = '; '.join(f"{x['kind']}: {x['where']}" for x in r['problems'] if x['severity'] != 'info')
+        w.writerow([r['student'], f"{r['score']:g}", f"{r['max_score']:g}"]
+                   + [f'{points.get(g, 0):g}' for g in a.tests] + [problems, r['submission']['sha256']])
+    path = out_dir / 'grades.csv'
+    write_atomic(path, buf.getvalue())
+    return path, len(rows)
+
+
+# ---------------------------------------------------------------------------------------------
+# CLI
+
+
+def read_submission(path: Path) -> Any:
+    """Load a submission and check it against the notebook schema; NotebookLoadError if unusable."""
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')  # e.g. nbformat's MissingIDFieldWarning: harmless here
+        nb = load_notebook(path)
+        try:
+            nbformat.validate(copy.deepcopy(nb))
+        except nbformat.ValidationError as e:
+            first = str(e).strip().split('\n')[0]
+            raise NotebookLoadError(f'{path}: not a valid notebook: {first}') from None
+    return nb
+
+
+def find_submissions(args: list[str]) -> tuple[list[tuple[str, Path]], list[str]]:
+    """(student id, path) for every submission; the errors of inputs that are unusable."""
+    found: list[tuple[str, Path]] = []
+    errors: list[str] = []
+    for arg in args:
+        p = Path(arg)
+        if p.is_dir():
+            files = sorted(q for q in p.glob('*.ipynb') if not q.name.startswith('.') and q.is_file())
+            if not files:
+                errors.append(f'{arg}: no .ipynb files in this folder')
+            found.extend((q.name[:-len('.ipynb')], q) for q in files)
+        else:
+            stem = p.name[:-len('.ipynb')] if p.name.endswith('.ipynb') else p.stem
+            found.append((stem, p))
+    return found, errors
+
+
+def _grade_job(job: tuple) -> tuple[str, Optional[dict], Optional[str], Optional[str]]:
+    """Worker: (student, report, graded notebook text, error)."""
+    a, path, student, opts = job
+    try:
+        report, graded = grade_submission(a, path, student, **opts)
+        return student, report, notebook_text(graded), None
+    except KernelStartError as e:
+        return student, None, None, f'kernel: {e}'
+    except NotebookLoadError as e:
+        return student, None, None, str(e)
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    ap = argparse.ArgumentParser(
+        prog='grade.py', formatter_class=argparse.RawDescriptionHelpFormatter,
+        description='Autograde submissions of a tslab assignment notebook against the tests of its source.',
+        epilog='Student id = file name without .ipynb. Outputs per student: <id>.json, <id>.txt, '
+               '<id>.graded.ipynb (contains hidden tests), plus grades.csv.\n'
+               'Exit codes: 0 all graded, 1 some inputs skipped (--skip-invalid), 2 usage error, malformed '
+               'input, invalid source or kernel failure.')
+    ap.add_argument('submissions', nargs='+', metavar='SUBMISSION', help='notebooks or folders of notebooks')
+    ap.add_argument('--source', required=True, metavar='NOTEBOOK', help='the source notebook (with solutions and hidden tests)')
+    ap.add_argument('--out', metavar='DIR', help='output folder (default: assignments/autograded/<assignment>)')
+    ap.add_argument('--timeout', type=float, default=DEFAULT_TIMEOUT,
+                    help=f'seconds per cell (default: {DEFAULT_TIMEOUT})')
+    ap.add_argument('--max-seconds', type=float, default=DEFAULT_MAX_SECONDS,
+                    help='time budget per submission: no new replay pass after it (default: %(default)s)')
+    ap.add_argument('--on-tamper', choices=('zero', 'regrade'), default='zero',
+                    help='a tampered graded cell scores 0 (default) or is graded from the original')
+    ap.add_argument('--jobs', type=int, default=1, help='submissions graded in parallel (default: 1)')
+    ap.add_argument('--skip-invalid', action='store_true',
+                    help='grade the valid submissions even if some inputs are malformed (exit 1)')
+    args = ap.parse_args(argv)
+
+    try:
+        if args.timeout <= 0 or args.max_seconds <= 0 or args.jobs < 1:
+            raise UsageError('--timeout and --max-seconds must be > 0, --jobs >= 1')
+        try:
+            a = load_assignment(Path(args.source))
+        except SourceError as e:
+            raise UsageError(f'invalid source: {e}') from None
+        out_dir = Path(args.out) if args.out else REPO / 'assignments' / 'autograded' / a.name
+        subs, errors = find_submissions(args.submissions)
+        ids: dict[str, Path] = {}
+        valid: list[tuple[str, Path]] = []
+        for student, path in subs:
+            if student in ids:
+                raise UsageError(f'student id {student!r} twice: {ids[student]} and {path}')
+            ids[student] = path
+            if path.resolve().parent == out_dir.resolve():
+                raise UsageError(f'{path}: the output folder must not be the folder of the submissions')
+            try:
+                read_submission(path)
+                valid.append((student, path))
+            except NotebookLoadError as e:
+                errors.append(f'{e} (nothing written for {student!r})')
+        if errors and not args.skip_invalid:
+            raise UsageError('\n'.join(errors + ['nothing graded: fix or remove these inputs, or pass --skip-invalid']))
+    except UsageError as e:
+        for line in str(e).split('\n'):
+            print(f'grade: error: {line}', file=sys.stderr)
+        return 2
+    for line in errors:
+        print(f'grade: error: {line}', file=sys.stderr)
+
+    opts = {'timeout': args.timeout, 'max_seconds': args.max_seconds, 'on_tamper': args.on_tamper,
+            'workdir': REPO / 'build' / 'grading'}
+    jobs = [(a, path, student, opts) for student, path in valid]
+    print(f'grading {len(jobs)} submission(s) of {a.name} ({sum(a.points(g) for g in a.tests):g} points, '
+          f'{len(a.tests)} test cells) into {out_dir}', flush=True)
+    t0 = time.monotonic()
+    failed_setup = False
+
+    def handle(result: tuple) -> None:
+        nonlocal failed_setup
+        student, report, graded_text, error = result
+        if error is not None:
+            print(f'grade: error: {student}: {error} (nothing written for {student!r})', file=sys.stderr, flush=True)
+            failed_setup = True
+            return
+        assert report is not None and graded_text is not None
+        out_dir.mkdir(parents=True, exist_ok=True)
+        write_atomic(out_dir / f'{student}.graded.ipynb', graded_text)
+        write_atomic(out_dir / f'{student}.txt', summary_text(report))
+        write_atomic(out_dir / f'{student}.json', json.dumps(report, indent=2, ensure_ascii=False) + '\n')
+        failed = [t['grade_id'] for t in report['tests'] if t['status'] != 'passed']
+        serious = [x for x in report['problems'] if x['severity'] == 'error']
+        print(f"  {student}: {report['score']:g}/{report['max_score']:g}"
+              + (f" (not passed: {', '.join(failed)})" if failed else '')
+              + (f' [{len(serious)} problem(s)]' if serious else '')
+              + f" {report['execution']['seconds']:.1f} s", flush=True)
+
+    if args.jobs == 1 or len(jobs) <= 1:
+        for job in jobs:
+            handle(_grade_job(job))
+    else:
+        with concurrent.futures.ProcessPoolExecutor(max_workers=args.jobs) as pool:
+            for result in pool.map(_grade_job, jobs):
+                handle(result)
+    if jobs and out_dir.exists():
+        path, n = write_csv(out_dir, a)
+        print(f'wrote {path} ({n} student(s)) in {time.monotonic() - t0:.1f} s', flush=True)
+    if failed_setup:
+        return 2
+    return 1 if errors else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
