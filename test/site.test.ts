@@ -182,6 +182,8 @@ describe('the HTML book in headless Chromium, offline', function () {
       { cwd: repo, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
     );
     assert.equal(build.status, 0, `tools/book.py failed:\n${build.stdout}\n${build.stderr}`);
+    // Its summary (which notebooks were executed, which reused, how long) for the CI log.
+    console.log(build.stdout.slice(build.stdout.indexOf('\nSummary') + 1).replace(/^/gm, '      ').trimEnd());
     manifest = JSON.parse(fs.readFileSync(path.join(siteDir, 'book.json'), 'utf8')) as Manifest;
     server = await serve(siteDir);
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
