@@ -159,6 +159,7 @@ describe('the HTML book in headless Chromium, offline', function () {
   let siteDir = '';
   let tmp = '';
   let manifest: Manifest;
+  let bookLog = '';
   let server: http.Server | undefined;
   let base = '';
   let browser: Browser | undefined;
@@ -181,7 +182,9 @@ describe('the HTML book in headless Chromium, offline', function () {
       ],
       { cwd: repo, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
     );
-    assert.equal(build.status, 0, `tools/book.py failed:\n${build.stdout}\n${build.stderr}`);
+    // 1 = some notebook failed to execute: its own test below fails, the other pages are still checked.
+    assert.ok(build.status === 0 || build.status === 1, `tools/book.py failed:\n${build.stdout}\n${build.stderr}`);
+    bookLog = `${build.stdout}\n${build.stderr}`;
     // Its summary (which notebooks were executed, which reused, how long) for the CI log.
     console.log(build.stdout.slice(build.stdout.indexOf('\nSummary') + 1).replace(/^/gm, '      ').trimEnd());
     manifest = JSON.parse(fs.readFileSync(path.join(siteDir, 'book.json'), 'utf8')) as Manifest;
@@ -233,7 +236,7 @@ describe('the HTML book in headless Chromium, offline', function () {
     it(`${stem}.html: figures drawn, math typeset, code highlighted, links right, offline`, async () => {
       const index = manifest.pages.findIndex((p) => p.notebook === name);
       const entry = manifest.pages[index];
-      assert.ok(entry?.page && entry.executed, `${name} has no page`);
+      assert.ok(entry?.page && entry.executed, `${name} has no page: it failed to execute\n${bookLog}`);
       const expected = expectedFrom(entry.executed);
       const page = await context.newPage();
       try {
