@@ -19,6 +19,7 @@ tf.enableProdMode();
 export { tf };
 export * from './accumulator';
 export * from './backend';
+export * from './compare';
 export * from './data';
 export * from './display';
 export * from './figure';

@@ -1,0 +1,106 @@
+/**
+ * Tools for comparing optimizers side by side (notebook 02): a linear regression whose features
+ * have very different scales, which separates optimizers that the standardized airfoil data cannot,
+ * and a small results table for notebooks.
+ */
+import { DataIter, loadArray } from './data';
+import { displayBundle, MimeBundle } from './display';
+import { Random } from './random';
+
+/** Options of `scaledRegression`. */
+export interface ScaledRegressionOptions {
+  /** Standard deviation of each feature; how far apart they are sets how ill-conditioned the problem is. */
+  scales: number[];
+  /** Number of examples (default 1000). */
+  n?: number;
+  /** Standard deviation of the label noise (default 0.1). */
+  noise?: number;
+  /** Minibatch size of the iterator (default 10). */
+  batchSize?: number;
+  /** Seed of the data's own generator (default 0); the lib's global generator (`manualSeed`) is not touched. */
+  seed?: number;
+}
+
+/** The data set of `scaledRegression` and what it was made from. */
+export interface ScaledRegression {
+  /** Minibatches in a fresh order every pass, drawn from the lib's global generator like `getDataCh11`. */
+  dataIter: DataIter;
+  /** The weights that generated the labels, wⱼ = 1/(sⱼ·√d); the bias is 0. */
+  trueWeights: number[];
+  /** noise²/2: the expected halved squared loss of the true weights, the level no fit can beat by much. */
+  noiseFloor: number;
+}
+
+/**
+ * Linear regression with features on very different scales: xⱼ ~ N(0, sⱼ²), y = Σⱼ wⱼxⱼ + noise with
+ * wⱼ = 1/(sⱼ·√d), so every feature explains the same share 1/d of y's variance — the small-scale
+ * features matter as much as the large ones, but their weights are large and their gradients small.
+ * The Hessian of the squared loss is nearly diagonal with entries ∝ sⱼ², so its condition number is
+ * about (max s / min s)².
+ */
+export function scaledRegression(options: ScaledRegressionOptions): ScaledRegression {
+  const { scales, n = 1000, noise = 0.1, batchSize = 10, seed = 0 } = options;
+  if (scales.length === 0 || !scales.every((s) => Number.isFinite(s) && s > 0)) {
+    throw new RangeError(`scales must be positive finite numbers, got [${scales.join(', ')}]`);
+  }
+  if (!Number.isInteger(n) || n < 1) throw new RangeError(`n must be a positive integer, got ${n}`);
+  if (!Number.isFinite(noise) || noise < 0) throw new RangeError(`noise must be a finite number >= 0, got ${noise}`);
+  const d = scales.length;
+  const trueWeights = scales.map((s) => 1 / (s * Math.sqrt(d)));
+  const random = new Random(seed);
+  const features = new Float32Array(n * d);
+  const labels = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    let y = 0;
+    for (let j = 0; j < d; j++) {
+      const x = scales[j]! * random.normal();
+      features[i * d + j] = x;
+      y += trueWeights[j]! * x;
+    }
+    labels[i] = y + noise * random.normal();
+  }
+  return { dataIter: loadArray(features, labels, d, batchSize), trueWeights, noiseFloor: noise ** 2 / 2 };
+}
+
+/** One cell of a table: text, or a number printed as given (format it first, e.g. with toFixed). */
+export type TableCell = string | number;
+
+const NUMERIC = /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?%?$/i;
+
+function escapeHtml(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+/**
+ * A table as a MIME bundle: an HTML table and an aligned plain-text copy. A column is right-aligned
+ * when at least half of its non-empty cells are numbers, so a stray word such as 'diverged' does not
+ * break the alignment of a numeric column.
+ */
+export function tableBundle(header: string[], rows: TableCell[][]): MimeBundle {
+  rows.forEach((row, i) => {
+    if (row.length !== header.length) throw new RangeError(`row ${i} has ${row.length} cells for ${header.length} columns`);
+  });
+  const text = rows.map((row) => row.map(String));
+  const numeric = header.map((_, c) => {
+    const filled = text.map((row) => row[c]!).filter((v) => v !== '');
+    return filled.length > 0 && 2 * filled.filter((v) => NUMERIC.test(v)).length >= filled.length;
+  });
+  const align = (c: number) => (numeric[c] ? ' style="text-align:right"' : '');
+  const html =
+    '<table>\n<thead><tr>' + header.map((h, c) => `<th${align(c)}>${escapeHtml(h)}</th>`).join('') + '</tr></thead>\n<tbody>\n' +
+    text.map((row) => '<tr>' + row.map((v, c) => `<td${align(c)}>${escapeHtml(v)}</td>`).join('') + '</tr>').join('\n') +
+    '\n</tbody>\n</table>';
+  const widths = header.map((h, c) => Math.max(h.length, ...text.map((row) => row[c]!.length)));
+  const line = (cells: string[]) =>
+    cells.map((v, c) => (numeric[c] ? v.padStart(widths[c]!) : v.padEnd(widths[c]!))).join('  ').trimEnd();
+  const plain = [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...text.map(line)].join('\n');
+  return { 'text/html': html, 'text/plain': plain };
+}
+
+/**
+ * Show a table in the notebook (HTML, with a text fallback); outside a kernel it does nothing. It
+ * returns nothing, so a cell may end with it without printing a value.
+ */
+export function showTable(header: string[], rows: TableCell[][]): void {
+  displayBundle(tableBundle(header, rows));
+}
