@@ -17,9 +17,13 @@ export class DataIter implements Iterable<Batch> {
   readonly featureDim: number;
   private all?: Batch;
 
+  /**
+   * @param features row-major examples (numExamples × featureDim); the iterator reads them, never writes
+   * @param labels one label per example
+   */
   constructor(
-    private readonly features: Float32Array,
-    private readonly labels: Float32Array,
+    readonly features: Float32Array,
+    readonly labels: Float32Array,
     featureDim: number,
     readonly batchSize: number,
     readonly shuffle = true,
@@ -57,17 +61,28 @@ export class DataIter implements Iterable<Batch> {
     return this.shuffle ? (this.random ?? rng()).shuffle(order) : order;
   }
 
-  *[Symbol.iterator](): Iterator<Batch> {
+  /**
+   * One pass as the example indices of each minibatch (views into one shuffled order): what the
+   * tensor batches below are gathered from, and what `trainCh11` reads `features`/`labels` by without
+   * making tensors. Both forms draw the same order from the generator, so a seed gives the same batches.
+   */
+  *batchIndices(): Generator<Uint32Array> {
     const order = this.order();
+    for (let start = 0; start < order.length; start += this.batchSize) {
+      yield order.subarray(start, Math.min(start + this.batchSize, order.length));
+    }
+  }
+
+  *[Symbol.iterator](): Iterator<Batch> {
     const d = this.featureDim;
     let current: Batch | undefined;
     try {
-      for (let start = 0; start < order.length; start += this.batchSize) {
-        const size = Math.min(this.batchSize, order.length - start);
+      for (const rows of this.batchIndices()) {
+        const size = rows.length;
         const x = new Float32Array(size * d);
         const y = new Float32Array(size);
         for (let r = 0; r < size; r++) {
-          const i = order[start + r]!;
+          const i = rows[r]!;
           x.set(this.features.subarray(i * d, i * d + d), r * d);
           y[r] = this.labels[i]!;
         }
