@@ -34,11 +34,23 @@ export function parseBackendName(name: string): BackendName {
   throw new RangeError(`Unknown TensorFlow.js backend '${name}': use one of ${BACKENDS.join(', ')} (e.g. D2L_BACKEND=cpu)`);
 }
 
+let current: Promise<string> | undefined;
+
 /**
  * Switch to `name` (default: `D2L_BACKEND`, else the policy above), wait until it is ready and
- * return the one-line description that was printed.
+ * return the one-line description that was printed. The training loops then keep this choice.
  */
-export async function useBackend(name?: BackendName | string, options: { quiet?: boolean } = {}): Promise<string> {
+export function useBackend(name?: BackendName | string, options: { quiet?: boolean } = {}): Promise<string> {
+  const choice = switchBackend(name, options);
+  current = choice;
+  // A failed switch leaves no choice behind: the next training loop applies the policy again.
+  choice.catch(() => {
+    if (current === choice) current = undefined;
+  });
+  return choice;
+}
+
+async function switchBackend(name: BackendName | string | undefined, options: { quiet?: boolean }): Promise<string> {
   const requested = name ?? process.env['D2L_BACKEND'];
   let chosen: BackendName;
   let why: string;
@@ -62,10 +74,7 @@ export async function useBackend(name?: BackendName | string, options: { quiet?:
   return line;
 }
 
-let initial: Promise<string> | undefined;
-
-/** The first backend choice, made once per process; the training loops await it. */
+/** The backend choice the training loops await: the last `useBackend` call's, else the policy's, made once. */
 export function backendReady(): Promise<string> {
-  initial ??= useBackend();
-  return initial;
+  return current ?? useBackend();
 }
