@@ -29,3 +29,4 @@ export * from './optimizers';
 export * from './random';
 export * from './timer';
 export * from './train';
+export * from './claims';
