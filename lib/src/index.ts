@@ -30,3 +30,6 @@ export * from './random';
 export * from './timer';
 export * from './train';
 export * from './claims';
+export * from './adadelta';
+export * from './contour';
+export * from './toys';

@@ -1,0 +1,167 @@
+/**
+ * Contour plots of a two-variable test function with optimizer paths on top, as a static figure or
+ * as a plotly animation with a play button and a step slider (notebook 04). Show them with `show`.
+ */
+import { Figure, Frame, Trace } from './figure';
+import { Toy2D } from './toys';
+
+/** One optimizer's path, as `trajectory` returns it, with the name to put in the legend. */
+export interface NamedPath {
+  name: string;
+  x: number[];
+  y: number[];
+}
+
+/** Size and title of a contour figure. */
+export interface ContourOptions {
+  /** Grid points per axis for the contour lines (default 80). */
+  resolution?: number;
+  title?: string;
+  width?: number;
+  height?: number;
+}
+
+/** Options of the animated figure. */
+export interface AnimationOptions extends ContourOptions {
+  /** Number of animation frames (default 50); each shows every path up to the same step. */
+  frames?: number;
+  /** Milliseconds per frame when playing (default 80). */
+  frameDuration?: number;
+}
+
+/** One colour per path, the same for the same position in every figure (d3's category10). */
+export const PATH_COLORS = [
+  '#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf',
+];
+
+/** Five significant digits: plenty for a picture, and it keeps the figure JSON small. */
+function short(v: number): number {
+  return Number(v.toPrecision(5));
+}
+
+/** Evenly spaced numbers from a to b inclusive. */
+export function linspace(a: number, b: number, n: number): number[] {
+  return Array.from({ length: n }, (_, i) => a + ((b - a) * i) / (n - 1));
+}
+
+/** The contour trace of `toy` over its window; log-scaled toys show log10(f − f_min) (floored at 1e-4). */
+export function toyContour(toy: Toy2D, resolution = 80): Trace {
+  const xs = linspace(toy.xRange[0], toy.xRange[1], resolution);
+  const ys = linspace(toy.yRange[0], toy.yRange[1], resolution);
+  const fMin = Math.min(...toy.minima.map(([x, y]) => toy.value(x, y)));
+  const z = ys.map((y) => xs.map((x) => {
+    const f = toy.value(x, y);
+    return short(toy.logScale ? Math.log10(Math.max(f - fMin, 1e-4)) : f);
+  }));
+  return {
+    type: 'contour',
+    x: xs.map(short),
+    y: ys.map(short),
+    z,
+    ncontours: 30,
+    colorscale: 'Greys',
+    reversescale: true,
+    opacity: 0.45,
+    contours: { coloring: 'lines' },
+    showscale: false,
+    hoverinfo: 'skip',
+    name: toy.logScale ? 'log10 f' : 'f',
+  };
+}
+
+function minimaTrace(toy: Toy2D): Trace {
+  return {
+    type: 'scatter',
+    mode: 'markers',
+    x: toy.minima.map(([x]) => x),
+    y: toy.minima.map(([, y]) => y),
+    marker: { symbol: 'star', size: 14, color: 'black' },
+    name: toy.minima.length > 1 ? 'minima' : 'minimum',
+  };
+}
+
+function pathTrace(path: NamedPath, i: number, x: number[], y: number[]): Trace {
+  return {
+    type: 'scatter',
+    mode: 'lines+markers',
+    x: x.map(short),
+    y: y.map(short),
+    name: path.name,
+    line: { color: PATH_COLORS[i % PATH_COLORS.length], width: 2 },
+    marker: { size: 3, color: PATH_COLORS[i % PATH_COLORS.length] },
+  };
+}
+
+function contourLayout(toy: Toy2D, o: ContourOptions): Record<string, unknown> {
+  return {
+    title: { text: o.title ?? toy.name },
+    xaxis: { title: { text: 'x' }, range: [...toy.xRange], showgrid: false, zeroline: false },
+    yaxis: { title: { text: 'y' }, range: [...toy.yRange], showgrid: false, zeroline: false },
+    width: o.width ?? 680,
+    height: o.height ?? 480,
+    margin: { l: 60, r: 20, t: 40, b: 50 },
+    legend: { x: 1.02, y: 1 },
+    template: { layout: { font: { family: 'sans-serif' } } },
+  };
+}
+
+/** Static figure: contours of `toy`, every path in full, the minima as stars. */
+export function pathsFigure(toy: Toy2D, paths: NamedPath[], options: ContourOptions = {}): Figure {
+  return {
+    data: [toyContour(toy, options.resolution), ...paths.map((p, i) => pathTrace(p, i, p.x, p.y)), minimaTrace(toy)],
+    layout: contourLayout(toy, options),
+  };
+}
+
+/**
+ * Animated figure: frame k shows every path up to the same step s_k (0 … longest path), sampled at the
+ * frame steps so each frame adds one point per path; a finished (or stopped) path stays at its end.
+ */
+export function animatedPathsFigure(toy: Toy2D, paths: NamedPath[], options: AnimationOptions = {}): Figure {
+  const longest = Math.max(...paths.map((p) => p.x.length)) - 1;
+  const count = Math.max(2, Math.min(options.frames ?? 50, longest + 1));
+  const frameSteps = Array.from(new Set(linspace(0, longest, count).map(Math.round)));
+  // The path points each frame ends at (clamped to the path's own length).
+  const sampled = paths.map((p) => frameSteps.map((s) => Math.min(s, p.x.length - 1)));
+  const upTo = (i: number, k: number): Trace => {
+    const idx = sampled[i]!.slice(0, k + 1);
+    return pathTrace(paths[i]!, i, idx.map((j) => paths[i]!.x[j]!), idx.map((j) => paths[i]!.y[j]!));
+  };
+  const pathIndices = paths.map((_, i) => i + 1); // trace 0 is the contour
+  const frames: Frame[] = frameSteps.map((step, k) => ({
+    name: String(step),
+    data: paths.map((_, i) => upTo(i, k)),
+    traces: pathIndices,
+  }));
+  const duration = options.frameDuration ?? 80;
+  const still = { mode: 'immediate', frame: { duration: 0, redraw: false }, transition: { duration: 0 } };
+  const layout = contourLayout(toy, options);
+  layout['updatemenus'] = [{
+    type: 'buttons',
+    showactive: false,
+    direction: 'left',
+    x: 0,
+    y: -0.12,
+    xanchor: 'left',
+    yanchor: 'top',
+    buttons: [
+      { label: '▶ play', method: 'animate', args: [null, { fromcurrent: true, mode: 'immediate', frame: { duration, redraw: false }, transition: { duration: 0 } }] },
+      { label: '❚❚ pause', method: 'animate', args: [[null], still] },
+    ],
+  }];
+  layout['sliders'] = [{
+    active: 0,
+    x: 0.2,
+    len: 0.8,
+    y: -0.08,
+    currentvalue: { prefix: 'step ' },
+    steps: frameSteps.map((step) => ({ label: String(step), method: 'animate', args: [[String(step)], still] })),
+  }];
+  layout['height'] = (options.height ?? 480) + 80;
+  layout['margin'] = { l: 60, r: 20, t: 40, b: 130 };
+  return {
+    data: [toyContour(toy, options.resolution), ...paths.map((_, i) => upTo(i, 0)), minimaTrace(toy)],
+    layout,
+    frames,
+  };
+}
