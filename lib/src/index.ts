@@ -33,3 +33,4 @@ export * from './claims';
 export * from './adadelta';
 export * from './contour';
 export * from './toys';
+export * from './online';
