@@ -4,6 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { AdamWHyperparams, adamwRule } from './rules';
+import { fusedAdamStep } from './fused';
 import { SlotOptimizer, SlotStep } from './slot-optimizer';
 import { checkBeta, checkLearningRate, checkNonNegative, configNumber } from './validate';
 
@@ -36,6 +37,10 @@ export class AdamW extends SlotOptimizer {
   protected override step(param: tf.Tensor, grad: tf.Tensor, [m, v]: tf.Tensor[], t: number): SlotStep {
     const { update, state } = adamwRule(param, grad, { m, v }, this.hyperparams, t);
     return { update, slots: [state.m, state.v] };
+  }
+
+  protected override fusedStep(param: tf.Variable, grad: tf.Tensor, slots: tf.Variable[], t: number): boolean {
+    return fusedAdamStep(param, grad, slots, this.hyperparams, t);
   }
 
   override getConfig(): tf.serialization.ConfigDict {

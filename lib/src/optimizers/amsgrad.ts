@@ -4,6 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { AdamHyperparams, amsgradRule } from './rules';
+import { fusedAmsgradStep } from './fused';
 import { SlotOptimizer, SlotStep } from './slot-optimizer';
 import { checkBeta, checkLearningRate, checkNonNegative, configNumber } from './validate';
 
@@ -37,6 +38,10 @@ export class AMSGrad extends SlotOptimizer {
   ): SlotStep {
     const { update, state } = amsgradRule(grad, { m, v, vMax }, this.hyperparams, t);
     return { update, slots: [state.m, state.v, state.vMax] };
+  }
+
+  protected override fusedStep(param: tf.Variable, grad: tf.Tensor, slots: tf.Variable[], t: number): boolean {
+    return fusedAmsgradStep(param, grad, slots, this.hyperparams, t);
   }
 
   override getConfig(): tf.serialization.ConfigDict {

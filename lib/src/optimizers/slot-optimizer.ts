@@ -4,6 +4,7 @@
  * slots and calls its rule from rules.ts.
  */
 import * as tf from '@tensorflow/tfjs';
+import { finiteFlags } from './fused';
 
 /** A tensor with a name, as tf.Optimizer's getWeights/setWeights and applyGradients use them. */
 export type NamedTensor = Parameters<tf.Optimizer['setWeights']>[0][number];
@@ -35,7 +36,11 @@ interface Target {
  * Before changing anything, applyGradients checks that every named variable exists, that gradient
  * and state shapes match it, and that every gradient is finite; a NaN or ±Infinity gradient throws an
  * Error naming the variable(s) and leaves parameters, state and the iteration count untouched. The
- * finiteness check costs one extra pass over the gradients and one device read per step.
+ * finiteness check costs one extra pass over the gradients (and, off the fused path, one device read).
+ *
+ * On the cpu and wasm backends a subclass's `fusedStep` updates each variable and its state in place
+ * in one pass (fused.ts), allocating nothing parameter-sized; elsewhere `step` runs as tensor ops.
+ * Both give the same numbers.
  *
  * State belongs to a variable by name, so calls with different variable lists (minimize with varList)
  * keep each variable's own state. State restored by setWeights is matched to variables by name, or,
@@ -60,6 +65,15 @@ export abstract class SlotOptimizer extends tf.Optimizer {
   /** The update rule for one variable: `slots` are in slotNames order; t is the 1-based step. */
   protected abstract step(param: tf.Tensor, grad: tf.Tensor, slots: tf.Tensor[], t: number): SlotStep;
 
+  /**
+   * The same step fused and in place (fused.ts): update `param` and `slots` in their buffers and
+   * return true, or return false, having changed nothing, to have `step` run as tensor ops. The
+   * default always returns false; subclasses whose rule has a kernel override it.
+   */
+  protected fusedStep(_param: tf.Variable, _grad: tf.Tensor, _slots: tf.Variable[], _t: number): boolean {
+    return false;
+  }
+
   /** Starting value of slot `k` for a parameter; zeros unless a subclass says otherwise. */
   protected initialSlot(_k: number, param: tf.Tensor): tf.Tensor {
     return tf.zerosLike(param);
@@ -78,15 +92,17 @@ export abstract class SlotOptimizer extends tf.Optimizer {
       this.states.set(name, slots);
     }
     const t = this.iterations + 1;
-    tf.tidy(() => {
-      for (const { name, variable, grad } of targets) {
-        if (grad === undefined) continue; // tfjs convention: a variable without gradient stays put
-        const slots = this.slotsOf(name);
+    for (const { name, variable, grad } of targets) {
+      if (grad === undefined) continue; // tfjs convention: a variable without gradient stays put
+      const slots = this.slotsOf(name);
+      // One in-place pass where the backend allows it: no parameter-size temporaries.
+      if (this.fusedStep(variable, grad, slots, t)) continue;
+      tf.tidy(() => {
         const next = this.step(variable, grad, slots, t);
         slots.forEach((slot, k) => slot.assign(next.slots[k]));
         variable.assign(variable.add(next.update));
-      }
-    });
+      });
+    }
     this.incrementIterations();
   }
 
@@ -218,8 +234,9 @@ function checkFinite(targets: Target[]): void {
   const withGrad = targets.filter(
     (target): target is Target & { grad: tf.Tensor } => target.grad !== undefined);
   if (withGrad.length === 0) return;
-  // One device read for all gradients at once.
-  const finite = tf.tidy(() =>
+  // Read in place where the fused kernels can (no parameter-size temporary), else with tensor ops
+  // and one device read for all gradients at once.
+  const finite = finiteFlags(withGrad.map(({ grad }) => grad)) ?? tf.tidy(() =>
     tf.stack(withGrad.map(({ grad }) => tf.all(tf.isFinite(grad)))).dataSync());
   const bad = withGrad.filter((_, j) => !finite[j]).map(({ name }) => `'${name}'`);
   if (bad.length > 0) {

@@ -4,6 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { AdamHyperparams, yogiRule } from './rules';
+import { fusedYogiStep } from './fused';
 import { SlotOptimizer, SlotStep } from './slot-optimizer';
 import { checkBeta, checkLearningRate, checkNonNegative, configNumber } from './validate';
 
@@ -43,6 +44,10 @@ export class Yogi extends SlotOptimizer {
   protected override step(_param: tf.Tensor, grad: tf.Tensor, [m, v]: tf.Tensor[], t: number): SlotStep {
     const { update, state } = yogiRule(grad, { m, v }, this.hyperparams, t);
     return { update, slots: [state.m, state.v] };
+  }
+
+  protected override fusedStep(param: tf.Variable, grad: tf.Tensor, slots: tf.Variable[], t: number): boolean {
+    return fusedYogiStep(param, grad, slots, this.hyperparams, t);
   }
 
   override getConfig(): tf.serialization.ConfigDict {
