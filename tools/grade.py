@@ -85,6 +85,10 @@ class UsageError(ValueError):
     """Bad command line or malformed input: exit code 2."""
 
 
+class EnvironmentFailure(RuntimeError):
+    """A cell of the source failed before any student code ran: the machine, not the student."""
+
+
 # ---------------------------------------------------------------------------------------------
 # The assignment: source notebook, its release, and the role of every grade_id
 
@@ -421,6 +425,15 @@ def grade_submission(a: Assignment, path: Path, student: str, *, timeout: float,
     finally:
         shutil.rmtree(cwd, ignore_errors=True)
 
+    # The assignment's own cells that run before any student code cannot fail because of the student:
+    # if one does (lib not built, kernel broken, a package being reinstalled), grading is meaningless.
+    first_student = next((i for i, s in enumerate(slots) if s.role in (STUDENT, SOLUTION)), len(slots))
+    for i in range(first_student):
+        rec = ex.records.get(i)
+        if rec is not None and not rec.ok:
+            raise EnvironmentFailure(f'{slots[i].describe()} of the source failed before any student code ran: '
+                                     f'{short_reason(rec)}')
+
     failed_before: list[str] = []  # non-test cells that failed so far, to explain failing tests
     tests = []
     for i, slot in enumerate(slots):
@@ -587,13 +600,19 @@ def find_submissions(args: list[str]) -> tuple[list[tuple[str, Path]], list[str]
 def _grade_job(job: tuple) -> tuple[str, Optional[dict], Optional[str], Optional[str]]:
     """Worker: (student, report, graded notebook text, error)."""
     a, path, student, opts = job
-    try:
-        report, graded = grade_submission(a, path, student, **opts)
-        return student, report, notebook_text(graded), None
-    except KernelStartError as e:
-        return student, None, None, f'kernel: {e}'
-    except NotebookLoadError as e:
-        return student, None, None, str(e)
+    for attempt in (1, 2):
+        try:
+            report, graded = grade_submission(a, path, student, **opts)
+            return student, report, notebook_text(graded), None
+        except KernelStartError as e:
+            return student, None, None, f'kernel: {e}'
+        except NotebookLoadError as e:
+            return student, None, None, str(e)
+        except EnvironmentFailure as e:
+            if attempt == 2:
+                return student, None, None, f'{e} (twice; check the setup: npm run build, the tslab kernelspec)'
+            time.sleep(5)  # perhaps transient (the lib being rebuilt): one more try
+    raise AssertionError('unreachable')
 
 
 def main(argv: Optional[list[str]] = None) -> int:
