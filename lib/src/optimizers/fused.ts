@@ -13,10 +13,12 @@
  * written in place; nothing parameter-sized is allocated per step.
  *
  * The math: rules.ts is the reference. Each kernel below is its rule written per element, with the
- * same float32 operations in the same order; every wasm float op and every tfjs kernel rounds
- * correctly to float32, so a fused step gives the bits of the tensor step (test/fused.test.ts checks
- * them against each other). Backends whose storage is out of reach, and environments without
- * WebAssembly SIMD, take the tensor path; `setFusedKernels(false)` forces it.
+ * same float32 operations in the same order; every wasm float op and every tfjs cpu kernel rounds
+ * correctly to float32, so a fused step gives the bits of the tensor step on cpu (test/fused.test.ts
+ * checks them against each other). One tfjs difference: the wasm backend's Sign kernel returns 0 for
+ * |x| below ~1e-6, so Yogi's tensor rule branches differently there; the kernels take the true sign, as
+ * the cpu backend does, on both backends. Backends whose storage is out of reach, and environments
+ * without WebAssembly SIMD, take the tensor path; `setFusedKernels(false)` forces it.
  */
 import * as tf from '@tensorflow/tfjs';
 import { AdamHyperparams, AdamWHyperparams } from './rules';

@@ -1,0 +1,122 @@
+/**
+ * The fast training loop gives the numbers of the plain one: trainCh11's closed-form gradients
+ * (model.ts linregGrads, the default) against tf.variableGrads (options.gradients = 'autodiff', d2l's
+ * loop), for the same seed. To 1e-6 on every backend; on cpu, where the closed form rounds like the
+ * autodiff graph's kernels, bit for bit. No timings here: those are in `npm run bench`.
+ */
+import { strict as assert } from 'assert';
+import * as d2l from 'd2l';
+import { dataDir } from './helpers';
+
+const tf = d2l.tf;
+type MomentState = [d2l.tf.Variable, d2l.tf.Variable];
+
+/** The notebook's from-scratch adam (notebooks/01-adam.ipynb). */
+function adam(params: d2l.Parameter[], states: MomentState[], hyperparams: { lr: number; t: number }): void {
+  const [beta1, beta2, eps] = [0.9, 0.999, 1e-6];
+  params.forEach((p, i) => {
+    const [v, s] = states[i]!;
+    tf.tidy(() => {
+      v.assign(v.mul(beta1).add(p.grad.mul(1 - beta1)));
+      s.assign(s.mul(beta2).add(p.grad.square().mul(1 - beta2)));
+      const vHat = v.div(1 - beta1 ** hyperparams.t);
+      const sHat = s.div(1 - beta2 ** hyperparams.t);
+      p.value.assign(p.value.sub(vHat.mul(hyperparams.lr).div(sHat.sqrt().add(eps))));
+    });
+  });
+  hyperparams.t += 1;
+}
+
+function initStates(d: number): MomentState[] {
+  const zeros = (shape: number[]) => tf.tidy(() => tf.variable(tf.zeros(shape)));
+  return [[zeros([d, 1]), zeros([d, 1])], [zeros([1]), zeros([1])]];
+}
+
+interface Run {
+  losses: number[];
+  /** The gradients the trainer saw in its first steps: [w…, b] per step. */
+  grads: number[][];
+}
+
+async function train(gradients: 'analytic' | 'autodiff', seed: number, batchSize: number, epochs: number): Promise<Run> {
+  d2l.manualSeed(seed);
+  const [iter, d] = await d2l.getDataCh11(batchSize, 1500, { folder: dataDir });
+  const states = initStates(d);
+  const grads: number[][] = [];
+  const trainer = (params: d2l.Parameter[], s: MomentState[], h: { lr: number; t: number }) => {
+    if (grads.length < 20) grads.push(params.flatMap((p) => Array.from(p.grad.dataSync())));
+    adam(params, s, h);
+  };
+  try {
+    const result = await d2l.trainCh11(trainer, states, { lr: 0.01, t: 1 }, iter, d, epochs, { plot: false, verbose: false, gradients });
+    return { losses: result.losses, grads };
+  } finally {
+    tf.dispose(states.flat());
+    iter.dispose();
+  }
+}
+
+function assertAllClose(actual: number[], expected: number[], tol: number, what: string): void {
+  assert.equal(actual.length, expected.length, `${what}: length`);
+  actual.forEach((a, i) => assert.ok(Math.abs(a - expected[i]!) <= tol, `${what}[${i}]: ${a} vs ${expected[i]}`));
+}
+
+function suite(backend: d2l.BackendName, bitwise: boolean): void {
+  describe(`trainCh11's closed-form gradients equal autodiff's on the ${backend} backend`, function () {
+    this.timeout(120_000);
+    let previous: string;
+    before(async () => {
+      previous = tf.getBackend();
+      await d2l.useBackend(backend, { quiet: true });
+    });
+    after(async () => {
+      await d2l.useBackend(previous, { quiet: true });
+    });
+
+    it('linregGrads equals tf.variableGrads of mean(squaredLoss(linreg)) for batches of 1, 10, 64 and 1500', async () => {
+      const [iter, d] = await d2l.getDataCh11(10, 1500, { folder: dataDir });
+      const random = new d2l.Random(7);
+      for (const size of [1, 10, 64, 1500]) {
+        const rows = random.shuffle(Uint32Array.from({ length: 1500 }, (_, i) => i)).subarray(0, size);
+        const wValues = random.normalArray(d, 0, 0.5);
+        const bValue = Math.fround(random.normal());
+        const fast = d2l.linregGrads(iter, rows, wValues, bValue);
+        const w = tf.variable(tf.tensor2d(wValues, [d, 1]));
+        const b = tf.variable(tf.tensor1d([bValue]));
+        const X = tf.tensor2d(Array.from(rows).flatMap((i) => Array.from(iter.features.subarray(i * d, i * d + d))), [size, d]);
+        const y = tf.tensor2d(Array.from(rows, (i) => iter.labels[i]!), [size, 1]);
+        const { value, grads } = tf.variableGrads(() => tf.mean(d2l.squaredLoss(d2l.linreg(X, w, b), y)) as d2l.tf.Scalar, [w, b]);
+        const expected = [...grads[w.name]!.dataSync(), ...grads[b.name]!.dataSync()];
+        const actual = [...fast.w, fast.b];
+        assertAllClose(actual, expected, 1e-6, `batch of ${size}`);
+        if (bitwise) assert.deepEqual(actual, expected, `batch of ${size}: bit for bit on cpu`);
+        tf.dispose([value, ...Object.values(grads), w, b, X, y]);
+      }
+      iter.dispose();
+    });
+
+    for (const { batchSize, epochs } of [{ batchSize: 10, epochs: 2 }, { batchSize: 64, epochs: 1 }]) {
+      it(`same seed, same losses and gradients: the notebook's adam, batch ${batchSize}, ${epochs} epoch(s)`, async () => {
+        for (const seed of [1, 2]) {
+          const plain = await train('autodiff', seed, batchSize, epochs);
+          const fast = await train('analytic', seed, batchSize, epochs);
+          assertAllClose(fast.losses, plain.losses, 1e-6, `seed ${seed} losses`);
+          fast.grads.forEach((g, k) => assertAllClose(g, plain.grads[k]!, 1e-6, `seed ${seed}, step ${k + 1} gradient`));
+          if (bitwise) assert.deepEqual(fast.losses, plain.losses, `seed ${seed}: bit for bit on cpu`);
+        }
+      });
+    }
+  });
+}
+
+suite('cpu', true);
+suite('wasm', false);
+
+describe('trainCh11 input checks', () => {
+  it('names a featureDim that does not match the data', async () => {
+    const [iter] = await d2l.getDataCh11(10, 1500, { folder: dataDir });
+    await assert.rejects(d2l.trainCh11(() => undefined, null, {}, iter, 4, 1, { plot: false, verbose: false }),
+      /featureDim is 4 but the data has 5 features/);
+    iter.dispose();
+  });
+});
