@@ -9,7 +9,7 @@
  * kernel resolves '@tensorflow/tfjs' and 'd2l' from node_modules).
  */
 import { strict as assert } from 'assert';
-import { spawnSync } from 'child_process';
+import { spawn, spawnSync } from 'child_process';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -142,15 +142,33 @@ const solutionOf = (assignment: string, gradeId: string): string =>
 const report = (outDir: string, student: string): Report => readJson<Report>(path.join(outDir, `${student}.json`));
 const passMap = (r: Report): Record<string, boolean> => Object.fromEntries(r.tests.map((t) => [t.grade_id, t.status === 'passed']));
 
-/** Grade a folder of generated submissions; returns the run and the submissions' hashes before and after. */
-function gradeFolder(assignment: string, subs: Record<string, Notebook>, outDir: string, args: string[]) {
-  const dir = path.join(work, 'submissions', path.basename(outDir));
+function runAsync(tool: 'assign' | 'grade', args: string[]): Promise<{ status: number | null; stdout: string; stderr: string; seconds: number }> {
+  const t0 = Date.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(python, [path.join(repo, 'tools', `${tool}.py`), ...args], { cwd: repo });
+    let stdout = '', stderr = '';
+    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr, seconds: (Date.now() - t0) / 1000 }));
+  });
+}
+
+/** Write generated submissions into a fresh folder; `unchanged()` compares their hashes with now. */
+function writeFolder(name: string, subs: Record<string, Notebook>): { dir: string; unchanged: () => boolean } {
+  const dir = path.join(work, 'submissions', name);
   fs.rmSync(dir, { recursive: true, force: true });
   for (const [student, nb] of Object.entries(subs)) writeNotebook(path.join(dir, `${student}.ipynb`), nb);
   const files = fs.readdirSync(dir).map((f) => path.join(dir, f));
   const before = files.map(sha256);
-  const result = run('grade', ['--source', path.join(sourceDir, assignment), dir, '--out', outDir, ...args]);
-  return { result, dir, unchanged: files.every((f, i) => sha256(f) === before[i]) };
+  return { dir, unchanged: () => files.every((f, i) => sha256(f) === before[i]) };
+}
+
+/** Grade a folder of generated submissions; returns the run and whether the submissions kept their hashes. */
+function gradeFolder(assignment: string, subs: Record<string, Notebook>, outDir: string, args: string[]) {
+  const folder = writeFolder(path.basename(outDir), subs);
+  const result = run('grade', ['--source', path.join(sourceDir, assignment), folder.dir, '--out', outDir, ...args]);
+  return { result, dir: folder.dir, unchanged: folder.unchanged() };
 }
 
 describe('classroom assignments', function () {
@@ -403,6 +421,15 @@ describe('classroom assignments', function () {
       }
     });
 
+    it('--on-tamper regrade grades a tampered cell from the original instead, still reporting it', () => {
+      const out2 = path.join(work, 'graded', 'adam-regrade');
+      const r = run('grade', ['--source', path.join(sourceDir, name), path.join(graded.dir, 'ivan-deleted-tests.ipynb'), '--out', out2, '--on-tamper', 'regrade']);
+      assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
+      const regraded = report(out2, 'ivan-deleted-tests');
+      assert.equal(regraded.score, 8);
+      assert.equal(regraded.problems.filter((p) => p.kind === 'tampered').length, 2);
+    });
+
     it('an infinite loop costs only its own cell: it times out, is named, and everything else is graded', () => {
       const r = report(out, 'frank-infinite-loop');
       assert.equal(r.score, 8, 'the tests after the loop ran with the solution replayed');
@@ -411,7 +438,9 @@ describe('classroom assignments', function () {
       assert.equal(loop.where, `cell ${readJson<Notebook>(path.join(graded.dir, 'frank-infinite-loop.ipynb')).cells.findIndex((c) => c.id === 'scratch') + 1} of the submission (added by the student)`);
       assert.match(loop.message, new RegExp(`did not finish within ${timeout} s`));
       assert.equal(r.execution.passes, 2);
-      assert.ok(r.execution.seconds < timeout + 50, `graded in ${r.execution.seconds} s`);
+      // One timeout plus two kernel starts and two runs of a few quick cells (generous for a loaded machine);
+      // without the timeout the loop would run until mocha gave up.
+      assert.ok(r.execution.seconds < timeout + 80, `graded in ${r.execution.seconds} s`);
     });
 
     it('a crash (the kernel exits) fails only the tests that crash, and says so', () => {
@@ -438,67 +467,78 @@ describe('classroom assignments', function () {
 
   // ---------------------------------------------------------------------------------------------
 
-  describe('assignments: grading Yogi, AMSGrad and the bias-correction-free Adam', function () {
+  describe('assignments: grading Yogi, AMSGrad and the bias-correction-free Adam (three graders at once)', function () {
     this.timeout(10 * 60_000);
+    const yogi = '02-yogi.ipynb', ams = '03-amsgrad.ipynb', nobias = '04-adam-no-bias-correction.ipynb';
+    const outs = { yogi: path.join(work, 'graded', 'yogi'), ams: path.join(work, 'graded', 'amsgrad'), nobias: path.join(work, 'graded', 'nobias') };
+    let runs: Record<keyof typeof outs, Awaited<ReturnType<typeof runAsync>>>;
+    let unchanged: () => boolean;
+
+    before(async () => {
+      const yogiRef = solutionOf(yogi, 'yogi');
+      const amsRef = solutionOf(ams, 'amsgrad');
+      const folders = {
+        yogi: writeFolder('yogi', {
+          reference: submission(yogi, { yogi: yogiRef }),
+          'source-itself': readJson<Notebook>(path.join(sourceDir, yogi)),
+          'no-g2-factor': submission(yogi, { yogi: mutate(yogiRef, 'g2.sub(s).sign().mul(g2).mul(1 - beta2)', 'g2.sub(s).sign().mul(1 - beta2)') }),
+        }),
+        ams: writeFolder('amsgrad', {
+          reference: submission(ams, { amsgrad: amsRef }),
+          untouched: submission(ams, {}),
+          'no-max': submission(ams, { amsgrad: mutate(amsRef, 'const sHat = sMax.div(', 'const sHat = s.div(') }),
+        }),
+        nobias: writeFolder('nobias', {
+          reference: submission(nobias, { 'adam-no-bias': solutionOf(nobias, 'adam-no-bias') }),
+          'plain-adam': submission(nobias, { 'adam-no-bias': mutate(solutionOf('01-adam.ipynb', 'adam'), 'function adam(', 'function adamNoBias(') }),
+        }),
+      };
+      fs.writeFileSync(path.join(folders.nobias.dir, 'corrupt.ipynb'), '{"cells": [');
+      unchanged = () => Object.values(folders).every((f) => f.unchanged());
+      const grade = (source: string, f: { dir: string }, out: string, extra: string[] = []) =>
+        runAsync('grade', ['--source', path.join(sourceDir, source), f.dir, '--out', out, ...extra]);
+      const [y, a, n] = await Promise.all([
+        grade(yogi, folders.yogi, outs.yogi), grade(ams, folders.ams, outs.ams), grade(nobias, folders.nobias, outs.nobias, ['--skip-invalid']),
+      ]);
+      runs = { yogi: y!, ams: a!, nobias: n! };
+    });
+
+    it('never modifies a submission', () => {
+      assert.ok(unchanged(), 'a submission file changed');
+    });
 
     it('02-yogi: the source itself and the filled-in release score full marks; Yogi without the g² factor fails exactly its value tests', () => {
-      const name = '02-yogi.ipynb';
-      const ref = solutionOf(name, 'yogi');
-      const out = path.join(work, 'graded', 'yogi');
-      const g = gradeFolder(name, {
-        reference: submission(name, { yogi: ref }),
-        'source-itself': readJson<Notebook>(path.join(sourceDir, name)),
-        'no-g2-factor': submission(name, { yogi: mutate(ref, 'g2.sub(s).sign().mul(g2).mul(1 - beta2)', 'g2.sub(s).sign().mul(1 - beta2)') }),
-      }, out, ['--jobs', '2']);
-      assert.equal(g.result.status, 0, `${g.result.stdout}\n${g.result.stderr}`);
-      assert.ok(g.unchanged);
+      assert.equal(runs.yogi.status, 0, `${runs.yogi.stdout}\n${runs.yogi.stderr}`);
       for (const s of ['reference', 'source-itself']) {
-        const r = report(out, s);
+        const r = report(outs.yogi, s);
         assert.equal(r.score, r.max_score, `${s}: ${JSON.stringify(r.tests.filter((t) => !t.passed))}`);
         assert.ok(!r.problems.some((p) => p.kind === 'tampered'), "the source's own test cells are not tampering");
       }
-      assert.deepEqual(passMap(report(out, 'no-g2-factor')),
+      assert.deepEqual(passMap(report(outs.yogi, 'no-g2-factor')),
         { 'test-yogi-first-step': false, 'test-yogi-second-moment': false, 'test-yogi-counter': true, 'test-yogi-steps': false });
     });
 
     it('03-amsgrad: reference full marks, untouched zero, dividing by s instead of sMax fails the max and multi-step tests', () => {
-      const name = '03-amsgrad.ipynb';
-      const ref = solutionOf(name, 'amsgrad');
-      const out = path.join(work, 'graded', 'amsgrad');
-      const g = gradeFolder(name, {
-        reference: submission(name, { amsgrad: ref }),
-        untouched: submission(name, {}),
-        'no-max': submission(name, { amsgrad: mutate(ref, 'const sHat = sMax.div(', 'const sHat = s.div(') }),
-      }, out, ['--jobs', '2']);
-      assert.equal(g.result.status, 0, `${g.result.stdout}\n${g.result.stderr}`);
-      assert.equal(report(out, 'reference').score, 8);
-      const untouched = report(out, 'untouched');
+      assert.equal(runs.ams.status, 0, `${runs.ams.stdout}\n${runs.ams.stderr}`);
+      assert.equal(report(outs.ams, 'reference').score, 8);
+      const untouched = report(outs.ams, 'untouched');
       assert.equal(untouched.score, 0);
       assert.match(untouched.tests.find((t) => t.grade_id === 'test-amsgrad-init')!.reason, /Not implemented: initAmsgradStates/);
-      assert.match(untouched.tests.find((t) => t.grade_id === 'test-amsgrad-max')!.reason, /Not implemented: (initAmsgradStates|amsgrad)/);
-      assert.deepEqual(passMap(report(out, 'no-max')), {
+      assert.deepEqual(passMap(report(outs.ams, 'no-max')), {
         'test-amsgrad-init': true, 'test-amsgrad-first-step': true, 'test-amsgrad-max': false,
         'test-amsgrad-counter': true, 'test-amsgrad-steps': false,
       });
     });
 
     it('04-adam-no-bias-correction: reference full marks; plain Adam (raw averages in the state) fails; --skip-invalid grades the rest of a folder', () => {
-      const name = '04-adam-no-bias-correction.ipynb';
-      const out = path.join(work, 'graded', 'nobias');
-      const plainAdam = mutate(solutionOf('01-adam.ipynb', 'adam'), 'function adam(', 'function adamNoBias(');
-      const dir = path.join(work, 'submissions', 'nobias');
-      fs.rmSync(dir, { recursive: true, force: true });
-      writeNotebook(path.join(dir, 'reference.ipynb'), submission(name, { 'adam-no-bias': solutionOf(name, 'adam-no-bias') }));
-      writeNotebook(path.join(dir, 'plain-adam.ipynb'), submission(name, { 'adam-no-bias': plainAdam }));
-      fs.writeFileSync(path.join(dir, 'corrupt.ipynb'), '{"cells": [');
-      const r = run('grade', ['--source', path.join(sourceDir, name), dir, '--out', out, '--skip-invalid']);
+      const r = runs.nobias;
       assert.equal(r.status, 1, `${r.stdout}\n${r.stderr}`);
       assert.match(r.stderr, /corrupt\.ipynb: invalid JSON.*nothing written for 'corrupt'/);
-      assert.ok(!fs.existsSync(path.join(out, 'corrupt.json')));
-      assert.equal(report(out, 'reference').score, 7);
-      assert.deepEqual(passMap(report(out, 'plain-adam')),
+      assert.ok(!fs.existsSync(path.join(outs.nobias, 'corrupt.json')));
+      assert.equal(report(outs.nobias, 'reference').score, 7);
+      assert.deepEqual(passMap(report(outs.nobias, 'plain-adam')),
         { 'test-nobias-first-step': false, 'test-nobias-state': false, 'test-nobias-counter': true, 'test-nobias-steps': false });
-      const rows = fs.readFileSync(path.join(out, 'grades.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(',')[0]);
+      const rows = fs.readFileSync(path.join(outs.nobias, 'grades.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(',')[0]);
       assert.deepEqual(rows, ['plain-adam', 'reference']);
     });
   });

@@ -34,13 +34,24 @@ Output, in --out (default assignments/autograded/<assignment>/), all written ato
   <student>.graded.ipynb  the executed grading notebook (contains hidden tests: instructors only)
   grades.csv              one row per student graded into this folder from the same source version
 
-Malformed input (a file that is missing, not JSON, or not a notebook; a folder without notebooks)
-is reported on stderr before any kernel starts, and nothing is written for it. By default the whole
-run stops there (exit 2, nothing written at all); with --skip-invalid the valid submissions are
-graded and the run exits 1.
+Malformed input (a file that is missing, not JSON, not a notebook or not valid against the
+notebook schema; a folder without notebooks) is reported on stderr before any kernel starts, and
+nothing is written for it. By default the whole run stops there (exit 2, nothing written at all);
+with --skip-invalid the valid submissions are graded and the run exits 1. A valid notebook that
+lacks the assignment's cells is graded: missing solution cells are reported, deleted locked cells
+are re-inserted from the source (and count as tampered).
+
+The machine, not the student: if the kernel cannot start, or one of the source's own cells fails
+before any student code ran (lib not built, a package missing), the submission is retried once;
+if it fails again nothing is written for it and the run exits 2.
+
+Student code runs unsandboxed with the grader's permissions (as in nbgrader): grade untrusted
+submissions in a container or a throwaway account. The kernel's working folder is a fresh folder
+under build/grading/ (inside the repo, so that 'd2l' and '@tensorflow/tfjs' resolve).
 
 Exit codes: 0 every submission graded (whatever the scores), 1 some inputs skipped
-(--skip-invalid), 2 usage error, malformed input or invalid source, or the kernel cannot start.
+(--skip-invalid), 2 usage error, malformed input, invalid source, or the grading environment
+failed (kernel, the source's setup cells).
 """
 from __future__ import annotations
 
