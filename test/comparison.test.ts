@@ -122,7 +122,7 @@ describe('optimizer comparison on the airfoil data (notebook 02)', function () {
   });
 
   describe('learning-rate sweep (exercise 1)', () => {
-    const sweepRates = [3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1, 3, 10];
+    const sweepRates = [1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1, 3, 10];
     const sweep = new Map<string, (number | undefined)[]>();
     const at = (name: string, lr: number): number | undefined => sweep.get(name)![sweepRates.indexOf(lr)];
 
@@ -137,7 +137,7 @@ describe('optimizer comparison on the airfoil data (notebook 02)', function () {
       }
     });
 
-    it('Adam and Yogi have a finite final loss at every learning rate from 3e-4 to 10', () => {
+    it('Adam and Yogi have a finite final loss at every learning rate from 1e-3 to 10', () => {
       for (const name of ['adam', 'yogi']) {
         sweep.get(name)!.forEach((loss, i) => assert.ok(loss !== undefined && Number.isFinite(loss), `${name} at ${sweepRates[i]}: ${loss}`));
       }
@@ -149,10 +149,10 @@ describe('optimizer comparison on the airfoil data (notebook 02)', function () {
       assert.ok(at('sgd', 0.3) !== undefined && at('sgd', 1) === undefined);
     });
 
-    it("all three reach below 0.25 at 0.01 and 0.03, are too slow (> 0.3) up to 1e-3, and Adam's good region is not wider than SGD's", () => {
+    it("all three reach below 0.25 at 0.01 and 0.03, are too slow (> 0.3) at 1e-3, and Adam's good region is not wider than SGD's", () => {
       for (const name of ['sgd', 'adam', 'yogi']) {
         for (const lr of [0.01, 0.03]) assert.ok(at(name, lr)! < 0.25, `${name} at ${lr}: ${at(name, lr)}`);
-        for (const lr of [3e-4, 1e-3]) assert.ok(at(name, lr)! > 0.3, `${name} at ${lr}: ${at(name, lr)}`);
+        assert.ok(at(name, 1e-3)! > 0.3, `${name} at 1e-3: ${at(name, 1e-3)}`);
       }
       const good = (name: string) => sweep.get(name)!.filter((l) => l !== undefined && l < 0.26).length;
       assert.ok(good('adam') <= good('sgd'), `Adam ${good('adam')} good points, SGD ${good('sgd')}`);
@@ -174,7 +174,7 @@ describe('optimizer comparison on features of different scales (notebook 02)', f
     ['sgd', { learningRate: 0.05 }],
     ['sgd', { learningRate: 0.08 }],
     ['sgd', { learningRate: 0.2 }],
-    ...[0.005, 0.01, 0.02, 0.04].map((lr): [string, d2l.OptimizerConfig] => ['momentum', { learningRate: lr, momentum: 0.9 }]),
+    ...[0.01, 0.02, 0.04].map((lr): [string, d2l.OptimizerConfig] => ['momentum', { learningRate: lr, momentum: 0.9 }]),
     ['adagrad', { learningRate: 0.1 }],
     ['adagrad', { learningRate: 1 }],
     ['rmsprop', { learningRate: 0.1, decay: 0.9 }],
@@ -191,7 +191,7 @@ describe('optimizer comparison on features of different scales (notebook 02)', f
 
   before(async () => {
     for (const [name, config] of settings) {
-      const run = await train(name, config, hard.dataIter, 4);
+      const run = await train(name, config, hard.dataIter, 3);
       final.set(`${name} ${config.learningRate}`, run && last(run.losses));
     }
   });
