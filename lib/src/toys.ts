@@ -102,7 +102,8 @@ export interface TrajectoryOptions {
 export function trajectory(optimizer: tf.Optimizer, toy: Toy2D, steps: number, options: TrajectoryOptions = {}): Trajectory {
   const [x0, y0] = options.start ?? toy.start;
   const radius = options.escapeRadius ?? 1e4;
-  const point = tf.variable(tf.tensor1d([x0, y0]), true);
+  // tidy frees the initial tensor; the variable holds its own reference to the data.
+  const point = tf.tidy(() => tf.variable(tf.tensor1d([x0, y0]), true));
   const path: Trajectory = { x: [x0], y: [y0], values: [toy.value(x0, y0)] };
   try {
     let [x, y] = [x0, y0];
