@@ -1,0 +1,586 @@
+// Tests for the companion notebooks 03–06 and the lib modules they use (toys, contour, online,
+// adadelta, claims): every number the notebooks' prose states is asserted here as well, with the same
+// seeds and settings, so a change in the lib that breaks a claim fails `npx mocha`, not only the notebook.
+import { strict as assert } from 'assert';
+import * as d2l from 'd2l';
+import { airfoilPath, assertClose, dataDir } from './helpers';
+import * as fs from 'fs';
+
+const tf = d2l.tf;
+const adamDefaults: d2l.AdamHyperparams = { learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-6 };
+const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+const last = (xs: number[]): number => xs[xs.length - 1]!;
+
+// ---------- shared helpers: the same trainers the notebooks define ----------
+
+type Moments = d2l.Moments[];
+const zeroMoments = (d: number): Moments => [{ m: tf.zeros([d, 1]), v: tf.zeros([d, 1]) }, { m: tf.zeros([1]), v: tf.zeros([1]) }];
+
+/** The chapter's Adam on d2l.adamRule; `scale` multiplies each gradient; `onStep` gets mean |Δ|/η of w. */
+function adamTrainer(h: d2l.AdamHyperparams, scale = 1, onStep?: (ratio: number) => void, trace?: number[][]): d2l.TrainerFn<Moments, { t: number }> {
+  return (params, states, hp) => {
+    params.forEach((p, i) => {
+      const next = tf.tidy(() => {
+        const { update, state } = d2l.adamRule(p.grad.mul(scale), states[i]!, h, hp.t);
+        p.value.assign(p.value.add(update));
+        if (onStep && i === 0) onStep(update.abs().mean().dataSync()[0]! / h.learningRate);
+        return { m: state.m, v: state.v };
+      });
+      tf.dispose([states[i]!.m, states[i]!.v]);
+      states[i] = next;
+    });
+    if (trace) trace.push(Array.from(params[0]!.value.dataSync()));
+    hp.t += 1;
+  };
+}
+
+/** Two epochs of trainCh11 from seed 3 (the notebooks' seed); disposes the states afterwards. */
+async function train<S extends Moments>(iter: d2l.DataIter, d: number, trainer: d2l.TrainerFn<S, { t: number }>, states: S): Promise<d2l.TrainResult> {
+  d2l.manualSeed(3);
+  const result = await d2l.trainCh11(trainer, states, { t: 1 }, iter, d, 2, { plot: false, verbose: false });
+  tf.dispose(states.flatMap((s) => [s.m, s.v]));
+  return result;
+}
+
+const largestGap = (a: number[], b: number[]): number => Math.max(...a.map((x, i) => Math.abs(x - b[i]!)));
+
+// ---------- lib: claims ----------
+
+describe('claims (lib/src/claims.ts)', () => {
+  it('claim prints when the statement holds and throws, naming it, when it does not', () => {
+    const printed: string[] = [];
+    const original = console.log;
+    console.log = (line: string) => printed.push(line);
+    try {
+      d2l.claim('two is even', 2 % 2 === 0);
+      d2l.claimClose('pi', 3.14159, Math.PI, 1e-4);
+    } finally {
+      console.log = original;
+    }
+    assert.deepEqual(printed.map((l) => l.slice(0, 2)), ['✓ ', '✓ ']);
+    assert.throws(() => d2l.claim('three is even', false, 'it is not'), /Claim failed: three is even \(it is not\)/);
+    assert.throws(() => d2l.claimClose('e', 2.7, Math.E, 1e-3), /Claim failed: e \(measured 2\.7/);
+  });
+});
+
+// ---------- lib: toys, trajectories, figures ----------
+
+const toys = [d2l.quadraticBowl, d2l.bealeFunction, d2l.rosenbrockValley, d2l.saddleFunction];
+
+describe('2D test functions (lib/src/toys.ts)', () => {
+  it('gradients agree with central finite differences', () => {
+    const random = new d2l.Random(2);
+    for (const toy of toys) {
+      for (let k = 0; k < 20; k++) {
+        const x = toy.xRange[0] + random.next() * (toy.xRange[1] - toy.xRange[0]);
+        const y = toy.yRange[0] + random.next() * (toy.yRange[1] - toy.yRange[0]);
+        const h = 1e-6;
+        const [gx, gy] = toy.gradient(x, y);
+        const fx = (toy.value(x + h, y) - toy.value(x - h, y)) / (2 * h);
+        const fy = (toy.value(x, y + h) - toy.value(x, y - h)) / (2 * h);
+        assertClose(gx, fx, 1e-4 * Math.max(1, Math.abs(fx)), `${toy.name} ∂f/∂x at (${x}, ${y})`);
+        assertClose(gy, fy, 1e-4 * Math.max(1, Math.abs(fy)), `${toy.name} ∂f/∂y at (${x}, ${y})`);
+      }
+    }
+  });
+
+  it('the stated minima are stationary with the stated values (Beale f(3, 0.5) = 0, Rosenbrock f(1, 1) = 0, saddle f(0, ±1) = −1/4)', () => {
+    for (const toy of toys) {
+      for (const [x, y] of toy.minima) assert.deepEqual(toy.gradient(x, y).map((g) => Math.abs(g) < 1e-12), [true, true], toy.name);
+    }
+    assert.equal(d2l.bealeFunction.value(3, 0.5), 0);
+    assert.equal(d2l.rosenbrockValley.value(1, 1), 0);
+    assert.equal(d2l.saddleFunction.value(0, 1), -0.25);
+    assert.equal(d2l.saddleFunction.value(0, -1), -0.25);
+    assert.deepEqual(d2l.saddleFunction.gradient(0, 0), [0, 0], 'the origin is the saddle point');
+  });
+
+  it('trajectory records start + one point per step, stops a diverging run, and leaks no tensors', () => {
+    const before = tf.memory().numTensors;
+    const yogi = new d2l.Yogi(0.1);
+    const path = d2l.trajectory(yogi, d2l.bealeFunction, 20);
+    yogi.dispose();
+    assert.equal(path.x.length, 21);
+    assert.deepEqual([path.x[0], path.y[0]], [1, 1.5]);
+    assert.equal(path.stopped, undefined);
+    const sgd = tf.train.sgd(0.1); // far too large for Beale's gradient of about 100 at the start
+    const diverged = d2l.trajectory(sgd, d2l.bealeFunction, 300);
+    sgd.dispose();
+    assert.ok(diverged.stopped !== undefined && diverged.x.length < 301, 'a diverging run stops early and says why');
+    assert.equal(tf.memory().numTensors, before, 'no tensors leaked');
+  });
+
+  it('tf.train.adadelta(lr) in tfjs 4.22 takes exactly the steps of tf.train.sgd(lr) (why d2l.Adadelta exists)', () => {
+    const [a, s] = d2l.compareOnToy(d2l.bealeFunction, [
+      { name: 'adadelta', make: () => tf.train.adadelta(0.01) },
+      { name: 'sgd', make: () => tf.train.sgd(0.01) },
+    ], 300);
+    assert.ok(largestGap(a!.x, s!.x) < 1e-5 && largestGap(a!.y, s!.y) < 1e-5);
+  });
+
+  it("d2l.Adadelta follows Zeiler's Algorithm 1 (two steps by hand in float64)", () => {
+    const [rho, eps, lr] = [0.95, 1e-6, 1];
+    const grads = [0.5, -2];
+    let [p, eg, ed] = [1, 0, 0];
+    const v = tf.variable(tf.tensor1d([1]));
+    const opt = new d2l.Adadelta(lr, rho, eps);
+    for (const g of grads) {
+      eg = rho * eg + (1 - rho) * g * g;
+      const delta = (Math.sqrt(ed + eps) / Math.sqrt(eg + eps)) * g;
+      ed = rho * ed + (1 - rho) * delta * delta;
+      p -= lr * delta;
+      const gt = tf.tensor1d([g]);
+      opt.applyGradients([{ name: v.name, tensor: gt }]);
+      gt.dispose();
+      assertClose(v.dataSync()[0]!, p, 1e-7, `parameter after gradient ${g}`);
+    }
+    opt.dispose();
+    v.dispose();
+  });
+
+  it('contour figures: a static one with every path, an animated one whose frames grow to the paths\' ends', () => {
+    const paths = d2l.compareOnToy(d2l.saddleFunction, [
+      { name: 'Adam', make: () => tf.train.adam(0.05) },
+      { name: 'SGD', make: () => tf.train.sgd(0.05) },
+    ], 120);
+    const still = d2l.pathsFigure(d2l.saddleFunction, paths);
+    assert.deepEqual(still.data.map((t) => t.type), ['contour', 'scatter', 'scatter', 'scatter']);
+    assert.equal(still.data[1]!.x!.length, 121);
+    const anim = d2l.animatedPathsFigure(d2l.saddleFunction, paths, { frames: 30 });
+    assert.ok(anim.frames !== undefined && anim.frames.length === 30);
+    const final = anim.frames[anim.frames.length - 1]!;
+    assert.deepEqual(final.traces, [1, 2]);
+    assert.equal(last(final.data[0]!.x as number[]), Number(last(paths[0]!.x).toPrecision(5)), 'the last frame ends at the path\'s end');
+    const sliders = anim.layout['sliders'] as { steps: unknown[] }[];
+    assert.equal(sliders[0]!.steps.length, 30);
+    assert.ok(JSON.stringify(anim).length < 400_000, 'the animation stays small');
+  });
+});
+
+// ---------- notebook 04: trajectories ----------
+
+function nineOptimizers(lr: { sgd: number; adagrad: number; adadelta: number; adaptive: number }): d2l.OptimizerSetup[] {
+  const momentum = Number((lr.sgd * (1 - 0.9)).toPrecision(2));
+  return [
+    { name: 'SGD', make: () => tf.train.sgd(lr.sgd) },
+    { name: 'momentum', make: () => tf.train.momentum(momentum, 0.9) },
+    { name: 'Nesterov', make: () => tf.train.momentum(momentum, 0.9, true) },
+    { name: 'AdaGrad', make: () => tf.train.adagrad(lr.adagrad) },
+    { name: 'Adadelta', make: () => new d2l.Adadelta(lr.adadelta) },
+    { name: 'RMSProp', make: () => tf.train.rmsprop(lr.adaptive, 0.9) },
+    { name: 'Adam', make: () => tf.train.adam(lr.adaptive) },
+    { name: 'Yogi', make: () => new d2l.Yogi(lr.adaptive) },
+    { name: 'AMSGrad', make: () => new d2l.AMSGrad(lr.adaptive) },
+  ];
+}
+const distanceOf = (paths: d2l.NamedTrajectory[], toy: d2l.Toy2D, name: string): number =>
+  d2l.distanceToMinimum(paths.find((p) => p.name === name)!, toy);
+
+describe('notebook 04: optimizer trajectories', () => {
+  it('bowl, 50 steps: AdaGrad and RMSProp within 0.05, GD within 0.1, momentum and Adam between 0.1 and 0.5', () => {
+    const paths = d2l.compareOnToy(d2l.quadraticBowl, [
+      { name: 'GD', make: () => tf.train.sgd(0.4) },
+      { name: 'momentum', make: () => tf.train.momentum(0.04, 0.9) },
+      { name: 'AdaGrad', make: () => tf.train.adagrad(1) },
+      { name: 'RMSProp', make: () => tf.train.rmsprop(0.2, 0.9) },
+      { name: 'Adam', make: () => tf.train.adam(0.3) },
+    ], 50);
+    const d = (name: string): number => distanceOf(paths, d2l.quadraticBowl, name);
+    assert.ok(d('AdaGrad') < 0.05 && d('RMSProp') < 0.05);
+    assert.ok(d('GD') < 0.1);
+    for (const name of ['momentum', 'Adam']) assert.ok(d(name) > 0.1 && d(name) < 0.5, `${name}: ${d(name)}`);
+  });
+
+  it("Beale, 300 steps: Adam, Yogi, AMSGrad, AdaGrad end within 0.1 of (3, 0.5); SGD, momentum, Nesterov 0.1–0.3; RMSProp farther than Adam", () => {
+    const paths = d2l.compareOnToy(d2l.bealeFunction, nineOptimizers({ sgd: 0.01, adagrad: 1, adadelta: 10, adaptive: 0.1 }), 300);
+    const d = (name: string): number => distanceOf(paths, d2l.bealeFunction, name);
+    assert.ok(paths.every((p) => p.stopped === undefined));
+    for (const name of ['Adam', 'Yogi', 'AMSGrad', 'AdaGrad']) assert.ok(d(name) < 0.1, `${name}: ${d(name)}`);
+    for (const name of ['SGD', 'momentum', 'Nesterov']) assert.ok(d(name) > 0.1 && d(name) < 0.3, `${name}: ${d(name)}`);
+    assert.ok(d('RMSProp') > d('Adam'));
+  });
+
+  it("Rosenbrock, 500 steps: SGD, momentum, Nesterov more than 1 from (1, 1); Adam, Yogi, AMSGrad within 0.4", () => {
+    const paths = d2l.compareOnToy(d2l.rosenbrockValley, nineOptimizers({ sgd: 0.002, adagrad: 1, adadelta: 10, adaptive: 0.1 }), 500);
+    const d = (name: string): number => distanceOf(paths, d2l.rosenbrockValley, name);
+    for (const name of ['SGD', 'momentum', 'Nesterov']) assert.ok(d(name) > 1, `${name}: ${d(name)}`);
+    for (const name of ['Adam', 'Yogi', 'AMSGrad']) assert.ok(d(name) < 0.4, `${name}: ${d(name)}`);
+  });
+
+  it('saddle, 200 steps: SGD, momentum, Nesterov still at the saddle (|y| < 0.1); every rescaling method within 0.05 of a minimum', () => {
+    const paths = d2l.compareOnToy(d2l.saddleFunction, nineOptimizers({ sgd: 0.05, adagrad: 0.5, adadelta: 10, adaptive: 0.05 }), 200);
+    for (const name of ['SGD', 'momentum', 'Nesterov']) {
+      assert.ok(Math.abs(d2l.endPoint(paths.find((p) => p.name === name)!)[1]) < 0.1, name);
+    }
+    for (const name of ['AdaGrad', 'Adadelta', 'RMSProp', 'Adam', 'Yogi', 'AMSGrad']) {
+      assert.ok(distanceOf(paths, d2l.saddleFunction, name) < 0.05, name);
+    }
+  });
+});
+
+// ---------- notebook 03: Adam under the hood ----------
+
+describe('notebook 03: bias correction', () => {
+  it('a constant gradient gives m̂ = v̂ = 1 at every step while the raw v is (1 − β2ᵗ)', () => {
+    let state: d2l.Moments = { m: tf.scalar(0), v: tf.scalar(0) };
+    for (let t = 1; t <= 50; t++) {
+      const next = tf.tidy(() => {
+        const { state: s } = d2l.adamRule(tf.scalar(1), state, adamDefaults, t);
+        return { m: s.m, v: s.v };
+      });
+      tf.dispose([state.m, state.v]);
+      state = next;
+      const [m, v] = [state.m.dataSync()[0]!, state.v.dataSync()[0]!];
+      assertClose(m / (1 - 0.9 ** t), 1, 1e-5, `m̂ at t = ${t}`);
+      assertClose(v / (1 - 0.999 ** t), 1, 1e-5, `v̂ at t = ${t}`);
+      assertClose(v, 1 - 0.999 ** t, 1e-6, `raw v at t = ${t}`);
+    }
+    tf.dispose([state.m, state.v]);
+  });
+});
+
+describe('notebook 03: scale invariance and normalization (airfoil)', function () {
+  this.timeout(120_000);
+  let iter: d2l.DataIter;
+  let d: number;
+  before(async () => {
+    [iter, d] = await d2l.getDataCh11(10, 1500, { folder: dataDir });
+  });
+
+  it('with ε = 0, scaling the loss by 1000 or 0.001 changes no evaluated loss by more than 1e-6; with ε = c = 1e-6 the curve moves by more than 0.05', async () => {
+    const noEps = { ...adamDefaults, epsilon: 0 };
+    const base = await train(iter, d, adamTrainer(noEps, 1), zeroMoments(d));
+    for (const c of [1000, 0.001]) {
+      const scaled = await train(iter, d, adamTrainer(noEps, c), zeroMoments(d));
+      assert.ok(largestGap(scaled.losses, base.losses) <= 1e-6, `c = ${c}: gap ${largestGap(scaled.losses, base.losses)}`);
+    }
+    const tiny = await train(iter, d, adamTrainer(adamDefaults, 1e-6), zeroMoments(d));
+    assert.ok(largestGap(tiny.losses, base.losses) > 0.05);
+  });
+
+  it('standardized features reach a loss below 0.26; raw features jump above 1 late at η = 0.01 and stay above 0.35 at η = 0.001', async () => {
+    const table = d2l.parseTable(fs.readFileSync(await airfoilPath(), 'utf8'));
+    const standardized = d2l.standardizeColumns(table);
+    const n = 1500;
+    const raw = new Float32Array(n * 5);
+    const labels = new Float32Array(n);
+    for (let r = 0; r < n; r++) {
+      for (let c = 0; c < 5; c++) raw[r * 5 + c] = table.values[r * table.cols + c]!;
+      labels[r] = standardized[r * table.cols + 5]!;
+    }
+    const rawIter = d2l.loadArray(raw, labels, 5, 10);
+    const std = await train(iter, d, adamTrainer(adamDefaults), zeroMoments(d));
+    const jumpy = await train(rawIter, 5, adamTrainer(adamDefaults), zeroMoments(5));
+    const slow = await train(rawIter, 5, adamTrainer({ ...adamDefaults, learningRate: 0.001 }), zeroMoments(5));
+    rawIter.dispose();
+    assert.ok(last(std.losses) < 0.26);
+    assert.ok(Math.max(...jumpy.losses.slice(-5)) > 1);
+    assert.ok(last(slow.losses) > 0.35);
+  });
+
+  it('|Δ|/η averages above 0.45 over the first 30 steps and less than half of that over the last 30', async () => {
+    const ratios: number[] = [];
+    await train(iter, d, adamTrainer(adamDefaults, 1, (r) => ratios.push(r)), zeroMoments(d));
+    const early = mean(ratios.slice(0, 30));
+    assert.ok(early > 0.45, `early ${early}`);
+    assert.ok(mean(ratios.slice(-30)) < 0.5 * early);
+  });
+});
+
+/** |Δ_t|/η per step and lane (ε ≈ 0), as in notebook 03. */
+function stepRatios(beta1: number, beta2: number, grads: number[][]): number[][] {
+  const h = { learningRate: 1, beta1, beta2, epsilon: 1e-30 };
+  let state: d2l.Moments = { m: tf.zeros([grads[0]!.length]), v: tf.zeros([grads[0]!.length]) };
+  const out = grads.map((g, i) => {
+    const { next, ratio } = tf.tidy(() => {
+      const { update, state: s } = d2l.adamRule(tf.tensor1d(g), state, h, i + 1);
+      return { next: { m: s.m, v: s.v }, ratio: update.abs() };
+    });
+    tf.dispose([state.m, state.v]);
+    state = next;
+    const row = Array.from(ratio.dataSync());
+    ratio.dispose();
+    return row;
+  });
+  tf.dispose([state.m, state.v]);
+  return out;
+}
+const kbBound = (b1: number, b2: number): number => Math.max(1, (1 - b1) / Math.sqrt(1 - b2));
+function csBound(b1: number, b2: number, t: number): number {
+  const r = b1 ** 2 / b2;
+  const sum = r === 1 ? t : (1 - r ** t) / (1 - r);
+  return ((1 - b1) / (1 - b1 ** t)) * Math.sqrt(((1 - b2 ** t) / (1 - b2)) * sum);
+}
+
+describe('notebook 03: the step bound', function () {
+  this.timeout(60_000);
+  const grid: [number, number][] = [];
+  for (const b1 of [0, 0.5, 0.9, 0.99]) for (const b2 of [0.9, 0.99, 0.999, 0.9999]) grid.push([b1, b2]);
+
+  it('severe sparsity reaches max(1, (1 − β1)/√(1 − β2)) within 0.1% at every grid point, never more', () => {
+    for (const [b1, b2] of grid) {
+      const severe = [1, 2, 3, 5, 10, 20, 50, 100, 1000, 1e4, 1e5, 1e6].map((t) => tf.tidy(() =>
+        Math.abs(d2l.adamRule(tf.scalar(1), { m: tf.scalar(0), v: tf.scalar(0) }, { learningRate: 1, beta1: b1, beta2: b2, epsilon: 0 }, t).update.dataSync()[0]!)));
+      assertClose(Math.max(...severe), kbBound(b1, b2), 1e-3 * kbBound(b1, b2), `β1 = ${b1}, β2 = ${b2}`);
+    }
+  });
+
+  it('typical sequences never exceed the Cauchy–Schwarz bound C_t, stay under the K&B bound for β1 ≥ 0.9, β1² < β2, and exceed it at (0.5, 0.9) and (0.99, 0.9)', () => {
+    const random = new d2l.Random(11);
+    const typical = Array.from({ length: 200 }, () => [
+      1, random.normal(), 1 + random.normal(), random.next() < 0.1 ? 1 + random.normal() : 0, random.next() < 0.01 ? 5 : 0,
+    ]);
+    const maxima = new Map<string, number>();
+    for (const [b1, b2] of grid) {
+      const ratios = stepRatios(b1, b2, typical);
+      ratios.forEach((row, i) => row.forEach((r) => assert.ok(r <= csBound(b1, b2, i + 1) * (1 + 1e-4), `β = (${b1}, ${b2}), step ${i + 1}`)));
+      maxima.set(`${b1},${b2}`, Math.max(...ratios.map((row) => Math.max(...row))));
+    }
+    for (const [b1, b2] of grid.filter(([b1, b2]) => b1 >= 0.9 && b1 ** 2 < b2)) assert.ok(maxima.get(`${b1},${b2}`)! <= 1.01 * kbBound(b1, b2));
+    assert.ok(maxima.get('0.5,0.9')! > kbBound(0.5, 0.9));
+    assert.ok(maxima.get('0.99,0.9')! > 1.5);
+  });
+
+  it('the growing sequence attains C_1000 ≈ 5.78 at the defaults, more than 1.5 × 3.16', () => {
+    const ratio = stepRatios(0.9, 0.999, Array.from({ length: 1000 }, (_, i) => [(0.9 / 0.999) ** (999 - i)]))[999]![0]!;
+    assertClose(ratio, csBound(0.9, 0.999, 1000), 1e-3 * ratio, 'ratio at step 1000');
+    assertClose(ratio, 5.78, 0.01, 'C_1000');
+    assert.ok(ratio > 1.5 * kbBound(0.9, 0.999));
+  });
+});
+
+describe("notebook 03: TensorFlow's efficient form", function () {
+  this.timeout(60_000);
+  it('equals the chapter\'s update for ε̂ = ε√(1 − β2ᵗ); with a constant ε̂ the step ratio is (|g| + ε)/(|g| + ε/√(1 − β2ᵗ))', () => {
+    const sizes = [1e-2, 1e-4, 1e-6, 1e-7];
+    let state: d2l.Moments = { m: tf.zeros([4]), v: tf.zeros([4]) };
+    const efficient = (m: d2l.tf.Tensor, v: d2l.tf.Tensor, t: number, epsHat: number): d2l.tf.Tensor =>
+      m.div(v.sqrt().add(epsHat)).mul(-(0.01 * Math.sqrt(1 - 0.999 ** t)) / (1 - 0.9 ** t));
+    for (let t = 1; t <= 2000; t++) {
+      const out = tf.tidy(() => {
+        const { update, state: s } = d2l.adamRule(tf.tensor1d(sizes), state, adamDefaults, t);
+        return { next: { m: s.m, v: s.v }, c: update, a: efficient(s.m, s.v, t, 1e-6 * Math.sqrt(1 - 0.999 ** t)), b: efficient(s.m, s.v, t, 1e-6) };
+      });
+      tf.dispose([state.m, state.v]);
+      state = out.next;
+      const [c, a, b] = [out.c.dataSync(), out.a.dataSync(), out.b.dataSync()];
+      sizes.forEach((g, i) => {
+        assert.ok(Math.abs(a[i]! - c[i]!) <= 1e-5 * Math.abs(c[i]!), `matched ε̂, |g| = ${g}, t = ${t}`);
+        assertClose(b[i]! / c[i]!, (g + 1e-6) / (g + 1e-6 / Math.sqrt(1 - 0.999 ** t)), 1e-4, `constant ε̂, |g| = ${g}, t = ${t}`);
+      });
+      tf.dispose([out.a, out.b, out.c]);
+    }
+    tf.dispose([state.m, state.v]);
+  });
+});
+
+// ---------- notebook 05: AdamW and the counterexamples ----------
+
+describe('notebook 05: AdamW vs Adam + L2', function () {
+  this.timeout(60_000);
+  it('Adam + L2 and SGD + L2 reach the ridge solution; AdamW keeps w1 near 2, lets w2 grow > 4× larger, inside |w| ≤ 1/λ, with a lower loss', () => {
+    const random = new d2l.Random(5);
+    const n = 200;
+    const feats = new Float32Array(n * 2);
+    const targets = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      const [x1, x2] = [random.normal(), 0.1 * random.normal()];
+      feats.set([x1, x2], 2 * i);
+      targets[i] = 2 * x1 + 20 * x2 + 0.1 * random.normal();
+    }
+    const X = tf.tensor2d(feats, [n, 2]);
+    const y = tf.tensor2d(targets, [n, 1]);
+    const lambda = 0.1;
+    const mse = (w: d2l.tf.Tensor): d2l.tf.Scalar => tf.tidy(() => X.matMul(w).sub(y).square().mean().div(2) as d2l.tf.Scalar);
+    const penalized = (w: d2l.tf.Tensor): d2l.tf.Scalar => tf.tidy(() => mse(w).add(w.square().sum().mul(lambda / 2)) as d2l.tf.Scalar);
+    const fit = (opt: d2l.tf.Optimizer, objective: (w: d2l.tf.Tensor) => d2l.tf.Scalar): { w: number[]; loss: number } => {
+      const w = tf.variable(tf.zeros([2, 1]));
+      for (let s = 0; s < 600; s++) opt.minimize(() => objective(w));
+      const result = { w: Array.from(w.dataSync()), loss: mse(w).dataSync()[0]! };
+      w.dispose();
+      opt.dispose();
+      return result;
+    };
+    const [[a, b], [, dd]] = tf.tidy(() => X.transpose().matMul(X).div(n).arraySync()) as number[][] as [[number, number], [number, number]];
+    const [[r1], [r2]] = tf.tidy(() => X.transpose().matMul(y).div(n).arraySync()) as number[][] as [[number], [number]];
+    const det = (a + lambda) * (dd + lambda) - b * b;
+    const ridge = [((dd + lambda) * r1 - b * r2) / det, ((a + lambda) * r2 - b * r1) / det];
+    const plain = fit(tf.train.adam(0.1), mse);
+    const l2 = fit(tf.train.adam(0.1), penalized);
+    const sgdL2 = fit(tf.train.sgd(1), penalized);
+    const decoupled = fit(new d2l.AdamW(0.1, 0.9, 0.999, 1e-7, lambda), mse);
+    X.dispose();
+    y.dispose();
+    l2.w.forEach((v, i) => assertClose(v, ridge[i]!, 1e-3, `Adam + L2, w${i + 1}`));
+    sgdL2.w.forEach((v, i) => assertClose(v, ridge[i]!, 1e-3, `SGD + L2, w${i + 1}`));
+    assertClose(decoupled.w[0]!, plain.w[0]!, 0.15, 'AdamW w1 vs unregularized');
+    assert.ok(decoupled.w[1]! > 4 * l2.w[1]!);
+    assert.ok(decoupled.w.every((v) => Math.abs(v) <= 1 / lambda));
+    assert.ok(decoupled.loss < l2.loss);
+  });
+});
+
+describe("notebook 05: Reddi et al.'s counterexamples", function () {
+  this.timeout(180_000);
+  const zero = (): d2l.Moments => ({ m: tf.scalar(0), v: tf.scalar(0) });
+
+  it('runOnline: projects onto [lo, hi], plays x_t before the update, and adds up regret against the optimum', () => {
+    const problem = d2l.periodicLinear(1010, 10, 101);
+    assert.equal(problem.optimum, -1);
+    // A rule that jumps by +5 every step: projection keeps x at 1; regret grows by c_t·(1 − (−1)).
+    const jump: d2l.OnlineRule<d2l.Moments> = (_g, state) => ({ update: tf.scalar(5), state: { m: state.m.clone(), v: state.v.clone() } });
+    const before = tf.memory().numTensors;
+    const run = d2l.runOnline(problem, jump, zero(), { learningRate: 1, beta1: 0, beta2: 0, epsilon: 0 }, 5, 0);
+    assert.equal(tf.memory().numTensors, before, 'the run disposes the state it was given');
+    assert.deepEqual(run.x, [0, 1, 1, 1, 1]);
+    // t = 1: 1010·0 − 1010·(−1) = 1010; t = 2…5: −10·1 − (−10)(−1) = −20 each.
+    [1010, 990, 970, 950, 930].forEach((regret, i) => assertClose(run.averageRegret[i]! * (i + 1), regret, 1e-9, `R_${i + 1}`));
+    assert.deepEqual(d2l.periodMeans([1, 2, 3, 4, 5, 6, 7], 3), [2, 5]);
+  });
+
+  it('1010/−10 problem over 40,400 steps (α/√t, α = 0.5): Adam → +1, AMSGrad → −1, Yogi creeps (about −0.80)', () => {
+    const h = { learningRate: (t: number) => 0.5 / Math.sqrt(t), beta1: 0.9, beta2: 0.99 };
+    const T = 40_400;
+    const problem = d2l.reddiExperiment();
+    const adam = d2l.periodMeans(d2l.runOnline(problem, d2l.adamRule, zero(), { ...h, epsilon: 1e-8 }, T).x, 101);
+    const ams = d2l.periodMeans(d2l.runOnline(problem, d2l.amsgradRule, { ...zero(), vMax: tf.scalar(0) }, { ...h, epsilon: 1e-8 }, T).x, 101);
+    const yogi = d2l.periodMeans(d2l.runOnline(problem, d2l.yogiRule, zero(), { ...h, epsilon: 1e-3 }, T).x, 101);
+    assert.ok(last(adam) > 0.98, `Adam ${last(adam)}`);
+    assert.ok(last(ams) < -0.98, `AMSGrad ${last(ams)}`);
+    assert.ok(last(yogi) < -0.75 && last(yogi) > -0.85 && last(yogi) < yogi[99]!, `Yogi ${last(yogi)}`);
+  });
+
+  it('the notebook\'s 10,100-step run: Adam > 0.9 and rising, AMSGrad < −0.9 and falling, Yogi in (−0.85, −0.75) with the lowest average regret', () => {
+    const h = { learningRate: (t: number) => 0.5 / Math.sqrt(t), beta1: 0.9, beta2: 0.99 };
+    const problem = d2l.reddiExperiment();
+    const runs = [
+      d2l.runOnline(problem, d2l.adamRule, zero(), { ...h, epsilon: 1e-8 }, 10_100),
+      d2l.runOnline(problem, d2l.amsgradRule, { ...zero(), vMax: tf.scalar(0) }, { ...h, epsilon: 1e-8 }, 10_100),
+      d2l.runOnline(problem, d2l.yogiRule, zero(), { ...h, epsilon: 1e-3 }, 10_100),
+    ];
+    const [adam, ams, yogi] = runs.map((r) => d2l.periodMeans(r.x, 101)) as [number[], number[], number[]];
+    assert.ok(last(adam) > 0.9 && last(adam) > adam[49]!);
+    assert.ok(last(ams) < -0.9 && last(ams) < ams[49]!);
+    assert.ok(last(yogi) < -0.75 && last(yogi) > -0.85);
+    const regrets = runs.map((r) => last(r.averageRegret));
+    assert.ok(regrets[2]! < Math.min(regrets[0]!, regrets[1]!));
+    const rate = (r: d2l.OnlineRun): number => (r.averageRegret[10_099]! * 10_100 - r.averageRegret[10_099 - 2020]! * (10_100 - 2020)) / 2020;
+    assert.ok(rate(runs[0]!) > rate(runs[1]!) && rate(runs[1]!) > rate(runs[2]!));
+  });
+
+  it('Theorem 1 (C = 3, β1 = 0, β2 = 0.1), 1500 steps: Adam → +1 with R_t/t > 0.5; AMSGrad and Yogi → −1 with R_t/t < 0.05', () => {
+    const h = { learningRate: (t: number) => 0.5 / Math.sqrt(t), beta1: 0, beta2: 0.1 };
+    const problem = d2l.reddiTheorem1(3);
+    const adam = d2l.runOnline(problem, d2l.adamRule, zero(), { ...h, epsilon: 1e-8 }, 1500);
+    const ams = d2l.runOnline(problem, d2l.amsgradRule, { ...zero(), vMax: tf.scalar(0) }, { ...h, epsilon: 1e-8 }, 1500);
+    const yogi = d2l.runOnline(problem, d2l.yogiRule, zero(), { ...h, epsilon: 1e-3 }, 1500);
+    assert.ok(last(d2l.periodMeans(adam.x, 3)) > 0.99 && last(adam.averageRegret) > 0.5);
+    assert.ok(last(d2l.periodMeans(ams.x, 3)) < -0.99 && last(ams.averageRegret) < 0.05);
+    assert.ok(last(d2l.periodMeans(yogi.x, 3)) < -0.98 && last(yogi.averageRegret) < 0.05);
+    assert.throws(() => d2l.reddiTheorem1(2), RangeError);
+  });
+});
+
+// ---------- notebook 06: the exercises ----------
+
+describe('notebook 06: exercises', function () {
+  this.timeout(120_000);
+  let iter: d2l.DataIter;
+  let d: number;
+  before(async () => {
+    [iter, d] = await d2l.getDataCh11(10, 1500, { folder: dataDir });
+  });
+
+  it('1: η = 0.01 settles lowest; 0.001 and 0.003 still falling; 0.03 faster at first; jitter grows with η from 0.01 up', async () => {
+    const rates = [0.001, 0.003, 0.01, 0.03, 0.1, 0.3];
+    const runs: d2l.TrainResult[] = [];
+    for (const lr of rates) runs.push(await train(iter, d, adamTrainer({ ...adamDefaults, learningRate: lr }), zeroMoments(d)));
+    const settled = runs.map((r) => {
+      const tail = r.losses.slice(-5);
+      const mu = mean(tail);
+      return [mu, Math.sqrt(mean(tail.map((l) => (l - mu) ** 2)))] as const;
+    });
+    const best = settled.reduce((b, s, i) => (s[0] < settled[b]![0] ? i : b), 0);
+    assert.equal(rates[best], 0.01);
+    for (const i of [0, 1]) assert.ok(runs[i]!.losses[13]! > last(runs[i]!.losses));
+    assert.ok(settled[0]![0] > 0.3);
+    assert.ok(runs[3]!.losses[0]! < runs[2]!.losses[0]!);
+    for (const i of [2, 3, 4]) assert.ok(settled[i]![1] < settled[i + 1]![1], `jitter at η = ${rates[i]}`);
+  });
+
+  it('2: online-normalized averages reproduce the bias-corrected Adam\'s weights at all 300 steps to 1e-6; starting at g₁ does not', async () => {
+    type VarStates = { m: d2l.tf.Variable; v: d2l.tf.Variable }[];
+    const varMoments = (): VarStates => [{ m: tf.variable(tf.zeros([d, 1])), v: tf.variable(tf.zeros([d, 1])) }, { m: tf.variable(tf.zeros([1])), v: tf.variable(tf.zeros([1])) }];
+    const normalized = (h: d2l.AdamHyperparams, trace: number[][], shortcut: boolean): d2l.TrainerFn<VarStates, { t: number }> => (params, states, hp) => {
+      const t = hp.t;
+      const [g1, g2] = shortcut ? [1 - h.beta1, 1 - h.beta2] : [(1 - h.beta1) / (1 - h.beta1 ** t), (1 - h.beta2) / (1 - h.beta2 ** t)];
+      params.forEach((p, i) => {
+        const { m, v } = states[i]!;
+        tf.tidy(() => {
+          if (shortcut && t === 1) { m.assign(p.grad); v.assign(p.grad.square()); }
+          m.assign(m.add(p.grad.sub(m).mul(g1)));
+          v.assign(v.add(p.grad.square().sub(v).mul(g2)));
+          p.value.assign(p.value.sub(m.div(v.sqrt().add(h.epsilon)).mul(h.learningRate)));
+        });
+      });
+      trace.push(Array.from(params[0]!.value.dataSync()));
+      hp.t += 1;
+    };
+    const [chapterTrace, normalizedTrace, shortcutTrace]: number[][][] = [[], [], []];
+    const chapter = await train(iter, d, adamTrainer(adamDefaults, 1, undefined, chapterTrace), zeroMoments(d));
+    const rewrite = await train(iter, d, normalized(adamDefaults, normalizedTrace, false), varMoments());
+    const shortcut = await train(iter, d, normalized(adamDefaults, shortcutTrace, true), varMoments());
+    assert.equal(chapterTrace.length, 300);
+    const gap = Math.max(...chapterTrace.map((w, k) => largestGap(w, normalizedTrace[k]!)));
+    assert.ok(gap <= 1e-6, `weight gap ${gap}`);
+    assert.ok(largestGap(chapter.losses, rewrite.losses) <= 1e-6);
+    assert.ok(largestGap(chapter.losses, shortcut.losses) > 0.02);
+    assertClose(0.999 ** 99, 0.906, 1e-3, "g₁²'s weight in the shortcut's v₁₀₀");
+    assertClose((0.001 * 0.999 ** 99) / (1 - 0.999 ** 100), 0.0095, 1e-4, "g₁²'s fair share of v̂₁₀₀");
+  });
+
+  it('3: with unit gradient noise on x²/2, constant η stalls at a floor ∝ √η; η_t = 0.1/√t keeps improving below both', () => {
+    const level = (lr: (t: number) => number): [number, number] => {
+      const noise = new d2l.Random(1);
+      const lanes = 500;
+      let x = tf.fill([lanes], 1);
+      let state: d2l.Moments = { m: tf.zeros([lanes]), v: tf.zeros([lanes]) };
+      const rms: number[] = [];
+      for (let t = 1; t <= 2000; t++) {
+        const xi = tf.tensor1d(noise.normalArray(lanes));
+        const next = tf.tidy(() => {
+          const { update, state: s } = d2l.adamRule(x.add(xi), state, { ...adamDefaults, epsilon: 1e-8, learningRate: lr(t) }, t);
+          return { x: x.add(update), m: s.m, v: s.v };
+        });
+        tf.dispose([xi, x, state.m, state.v]);
+        [x, state] = [next.x, { m: next.m, v: next.v }];
+        if (t % 20 === 0) rms.push(Math.sqrt(tf.tidy(() => x.square().mean().dataSync()[0]!)));
+      }
+      tf.dispose([x, state.m, state.v]);
+      return [mean(rms.slice(-50, -25)), mean(rms.slice(-25))];
+    };
+    const [big, small, decaying] = [level(() => 0.1), level(() => 0.01), level((t) => 0.1 / Math.sqrt(t))];
+    assert.ok(big[1] > 0.95 * big[0] && small[1] > 0.95 * small[0], 'constant rates stop improving');
+    const ratio = big[1] / small[1];
+    assert.ok(ratio > 2.5 && ratio < 4, `floor ratio ${ratio}`);
+    assert.ok(decaying[1] < 0.95 * decaying[0] && decaying[1] < small[1]);
+  });
+
+  it('4: on c_t·x²/2 with c_t ∈ {3, −1, −1}, β1 = 0, β2 = 0.1, Adam diverges while Yogi and AMSGrad converge; default β\'s converge', () => {
+    const c = (t: number): number => (t % 3 === 1 ? 3 : -1);
+    const problem: d2l.OnlineProblem = {
+      name: 'tug', loss: (t, x) => (c(t) * x * x) / 2, gradient: (t, x) => c(t) * x, lo: -Infinity, hi: Infinity, optimum: 0,
+    };
+    const zero = (): d2l.Moments => ({ m: tf.scalar(0), v: tf.scalar(0) });
+    const h = { learningRate: 0.01, beta1: 0, beta2: 0.1 };
+    const adam = d2l.runOnline(problem, d2l.adamRule, zero(), { ...h, epsilon: 1e-8 }, 2000, 1).x;
+    const ams = d2l.runOnline(problem, d2l.amsgradRule, { ...zero(), vMax: tf.scalar(0) }, { ...h, epsilon: 1e-8 }, 2000, 1).x;
+    const yogi = d2l.runOnline(problem, d2l.yogiRule, zero(), { ...h, epsilon: 1e-3 }, 2000, 1).x;
+    const adamDefault = d2l.runOnline(problem, d2l.adamRule, zero(), { ...adamDefaults, epsilon: 1e-8 }, 2000, 1).x;
+    assert.ok(Math.abs(last(adam)) > 4 && Math.abs(last(adam)) - Math.abs(adam[999]!) > 1.5, `Adam ${last(adam)}`);
+    assert.ok(Math.abs(last(yogi)) < 1e-6);
+    assert.ok(Math.abs(last(ams)) < 0.5 * Math.abs(ams[999]!));
+    assert.ok(Math.abs(last(adamDefault)) < 1e-2);
+    assert.ok(Math.abs(last(yogi)) < Math.min(Math.abs(last(ams)), Math.abs(last(adamDefault))));
+  });
+});
