@@ -1,10 +1,18 @@
 /**
  * Which TensorFlow.js backend runs the lib's tensors.
  *
- * Policy: the native `tensorflow` backend (package `@tensorflow/tfjs-node`, an optional dependency
- * whose installer must download libtensorflow) when it loads, otherwise the pure-JS `cpu` backend.
- * `wasm` (package `@tensorflow/tfjs-backend-wasm`) is available on request. The environment variable
- * `D2L_BACKEND=cpu|wasm|tensorflow` overrides the choice.
+ * Policy, decided from `npm run bench` (2-core x86, Node 20; numbers in the README's Performance
+ * section), with `D2L_BACKEND=cpu|wasm|tensorflow` or `useBackend(name)` to choose otherwise:
+ * - `cpu` (default): the chapter's tensors are tiny (10 × 5 minibatches, 6 parameters), so the cost of
+ *   each op call decides, and the pure-JS backend's is the lowest: the chapter's loop runs ~2× faster
+ *   on cpu than on wasm. Large parameters are fine too: the lib's optimizers step them in place with
+ *   the fused kernels (optimizers/fused.ts), as fast on cpu as on wasm.
+ * - `wasm` (`@tensorflow/tfjs-backend-wasm`), for large tensors through tfjs's own kernels (layers,
+ *   matMul, tf.train.*): tf.train.adam on 1M–4M parameters steps ~30× faster than on cpu.
+ * - `tensorflow` (`@tensorflow/tfjs-node`, an optional dependency whose installer downloads
+ *   libtensorflow) only on request, even when installed: it could not be installed or measured
+ *   here, its per-op cost through N-API is reported higher than cpu's on small models
+ *   (tensorflow/tfjs#4402), and its tensors live in native memory, out of reach of the fused kernels.
  */
 import * as tf from '@tensorflow/tfjs';
 
@@ -62,9 +70,8 @@ async function switchBackend(name: BackendName | string | undefined, options: { 
       if (failure) throw new Error(`The tensorflow backend needs @tensorflow/tfjs-node, which did not load (${failure}). Install it with 'npm install @tensorflow/tfjs-node' (it downloads libtensorflow), or use D2L_BACKEND=cpu.`);
     }
   } else {
-    const failure = loadNative();
-    chosen = failure ? 'cpu' : 'tensorflow';
-    why = failure ? '@tensorflow/tfjs-node not installed; set D2L_BACKEND to change' : 'native @tensorflow/tfjs-node';
+    chosen = 'cpu';
+    why = 'the default, fastest for small tensors; D2L_BACKEND=wasm or tensorflow for large ones';
   }
   if (chosen === 'wasm') loadWasm();
   if (!(await tf.setBackend(chosen))) throw new Error(`TensorFlow.js backend '${chosen}' failed to initialize`);
