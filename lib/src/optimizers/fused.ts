@@ -7,10 +7,11 @@
  * takes ~0.4 s a step and holds several parameter-size temporaries. The traffic an Adam step needs is
  * 28 bytes per parameter (read p, g, m, v; write p, m, v), which is what these kernels move.
  *
- * How: the arithmetic runs in WebAssembly SIMD (simd.ts), four float32 lanes per instruction. The
- * tensors' storage (storage.ts: a typed array on cpu, the heap on wasm) is copied through a small
- * scratch memory CHUNK elements at a time, so the working set stays in cache and the buffers are
- * written in place; nothing parameter-sized is allocated per step.
+ * How: the arithmetic runs in WebAssembly SIMD (simd.ts), four float32 lanes per instruction. On the
+ * wasm backend the kernels run inside tfjs's own heap, on the tensors where they lie. On cpu the
+ * tensors' typed arrays (storage.ts) are copied through a small scratch memory CHUNK elements at a
+ * time, so the working set stays in cache and the buffers are written in place. Either way nothing
+ * parameter-sized is allocated per step.
  *
  * The math: rules.ts is the reference. Each kernel below is its rule written per element, with the
  * same float32 operations in the same order; every wasm float op and every tfjs cpu kernel rounds
@@ -23,7 +24,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { AdamHyperparams, AdamWHyperparams } from './rules';
 import { add, buildModule, constant, div, KernelSpec, max, mul, sign, sqrt, sub, Vec } from './simd';
-import { float32Storage, makeExclusive } from './storage';
+import { float32Storage, makeExclusive, wasmHeap } from './storage';
 
 /** Elements per array staged at a time: five 64 KiB slots, which stay in a core's L2 cache. */
 const CHUNK = 16384;
@@ -85,37 +86,49 @@ const KERNELS: Record<string, KernelSpec> = {
       k.store('p', add(p, biasCorrectedStep(m1, vMax1, s)));
     },
   },
-  // Σ x·0 over the array: 0 while every x is finite, NaN once one is ±Infinity or NaN.
+  // Σ x·0 over the array: 0 while every x is finite, NaN once one is ±Infinity or NaN; returns 1 if 0.
   finite: {
-    arrays: ['x', 'result'],
+    arrays: ['x'],
     scalars: [],
-    carryTo: 'result',
+    reduce: true,
     body({ x }, _s, k) {
       k.setCarry(add(k.carry, mul(x, constant(0))));
     },
   },
 };
 
-type Kernel = (...args: number[]) => void;
+type Kernel = (...args: number[]) => number;
 interface Module {
   heap: Float32Array;
   kernels: Record<string, Kernel>;
 }
 
-let loaded: Module | null | undefined; // null: WebAssembly SIMD unavailable here
+function instantiate(memory: { pages: number } | 'imported', imports: WebAssembly.Imports = {}): Module | null {
+  try {
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(buildModule(KERNELS, memory)), imports);
+    const heap = new Float32Array((instance.exports['memory'] as WebAssembly.Memory).buffer);
+    const kernels = Object.fromEntries(Object.keys(KERNELS).map((n) => [n, instance.exports[n] as Kernel]));
+    return { heap, kernels };
+  } catch {
+    return null; // no WebAssembly SIMD here, or (imported) a memory of another kind, e.g. shared
+  }
+}
+
 let enabled = true;
+let staging: Module | null | undefined; // the module with its own scratch memory, which never grows
+const inHeap = new WeakMap<WebAssembly.Memory, Module | null>(); // modules working in tfjs-wasm heaps
 
 function load(): Module | null {
-  if (loaded !== undefined) return loaded;
-  try {
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(buildModule(KERNELS, PAGES)));
-    const memory = instance.exports['memory'] as WebAssembly.Memory;
-    const kernels = Object.fromEntries(Object.keys(KERNELS).map((n) => [n, instance.exports[n] as Kernel]));
-    loaded = { heap: new Float32Array(memory.buffer), kernels }; // the memory never grows
-  } catch {
-    loaded = null;
-  }
-  return loaded;
+  if (staging === undefined) staging = instantiate({ pages: PAGES });
+  return staging;
+}
+
+/** Kernels that work in place on `arrays` if they all lie in the wasm backend's heap, else undefined. */
+function directKernels(arrays: Float32Array[]): Module['kernels'] | undefined {
+  const heap = wasmHeap();
+  if (heap === undefined || !arrays.every((a) => a.buffer === heap.buffer)) return undefined;
+  if (!inHeap.has(heap)) inHeap.set(heap, instantiate('imported', { env: { memory: heap } }));
+  return inHeap.get(heap)?.kernels;
 }
 
 /**
@@ -164,8 +177,13 @@ function fusedStep(kernel: string, param: tf.Variable, grad: tf.Tensor, slots: t
   }
   // Copy-on-write first (it may allocate); then take the views, which no allocation follows.
   if (![param, ...slots].every(makeExclusive)) return false;
-  const [p, g, ...state] = [param, grad, ...slots].map((t) => float32Storage(t)!);
-  runChunked(m, kernel, [p, g, ...state], [true, false, ...state.map(() => true)], scalars);
+  const arrays = [param, grad, ...slots].map((t) => float32Storage(t)!);
+  const writes = arrays.map((_, k) => k !== 1); // all but the gradient
+  const direct = directKernels(arrays);
+  const n = arrays[0]!.length;
+  const whole = direct ? n - (n % 4) : 0; // groups of four done in place; the rest is staged
+  if (whole > 0) direct![kernel]!(...arrays.map((a) => a.byteOffset), whole * 4, ...scalars);
+  if (whole < n) runChunked(m, kernel, arrays.map((a) => a.subarray(whole)), writes, scalars);
   return true;
 }
 
@@ -211,14 +229,17 @@ export function finiteFlags(tensors: tf.Tensor[]): boolean[] | undefined {
 }
 
 function allFinite(m: Module, x: Float32Array): boolean {
-  const result = CHUNK; // the kernel stores its four lanes in slot 1
+  const direct = directKernels([x]);
+  if (direct) {
+    const whole = x.length - (x.length % 4);
+    return (whole === 0 || direct['finite']!(x.byteOffset, whole * 4) === 1) && x.subarray(whole).every(Number.isFinite);
+  }
   for (let start = 0; start < x.length; start += CHUNK) {
     const count = Math.min(CHUNK, x.length - start);
     const padded = Math.ceil(count / 4) * 4;
     m.heap.set(x.subarray(start, start + count), 0);
     m.heap.fill(0, count, padded);
-    m.kernels.finite(0, result * 4, padded * 4);
-    if (m.heap.subarray(result, result + 4).some((lane) => lane !== 0)) return false;
+    if (m.kernels['finite']!(0, padded * 4) !== 1) return false;
   }
   return true;
 }

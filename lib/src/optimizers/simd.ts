@@ -24,7 +24,7 @@ export interface KernelBuilder {
   let(value: Vec): Vec;
   /** Write `value` to the current four elements of `array`. */
   store(array: string, value: Vec): void;
-  /** The carried vector (see KernelSpec.carryTo), as left by the previous group of elements. */
+  /** The carried vector (see KernelSpec.reduce), as left by the previous group of elements. */
   readonly carry: Vec;
   setCarry(value: Vec): void;
 }
@@ -36,8 +36,11 @@ export interface KernelSpec {
   scalars: readonly string[];
   /** The loop body for one group of four elements (arrays read the current group). */
   body(arrays: Record<string, Vec>, scalars: Record<string, Vec>, k: KernelBuilder): void;
-  /** If set, a vector starting at 0 is carried through the loop and stored at this array's start. */
-  carryTo?: string;
+  /**
+   * If set, a vector starting at 0 is carried through the loop (KernelBuilder.carry), and the kernel
+   * returns 1 if all its lanes end at 0, else 0.
+   */
+  reduce?: boolean;
 }
 
 // Opcodes, from the WebAssembly core and SIMD specifications.
@@ -50,8 +53,8 @@ const op = {
   localGet: 0x20, localSet: 0x21, i32Const: 0x41, i32GeU: 0x4f, i32Add: 0x6a,
 } as const;
 const simd = {
-  load: 0x00, store: 0x0b, const: 0x0c, splat: 0x13, lt: 0x43, gt: 0x44, and: 0x4e,
-  sqrt: 0xe3, add: 0xe4, sub: 0xe5, mul: 0xe6, div: 0xe7, max: 0xe9,
+  load: 0x00, store: 0x0b, const: 0x0c, splat: 0x13, eq: 0x41, lt: 0x43, gt: 0x44, and: 0x4e,
+  i32x4AllTrue: 0xa3, sqrt: 0xe3, add: 0xe4, sub: 0xe5, mul: 0xe6, div: 0xe7, max: 0xe9,
 } as const;
 const ALIGN_16 = 4; // log2 of the alignment of v128.load/store: every group starts at a multiple of 16 bytes
 
@@ -96,8 +99,8 @@ export function sign(a: Vec): Vec {
   return sub(positive, negative);
 }
 
-/** One kernel's signature (parameter types) and function body. */
-function encodeKernel(spec: KernelSpec): { params: number[]; body: number[] } {
+/** One kernel's signature (parameter and result types) and function body. */
+function encodeKernel(spec: KernelSpec): { params: number[]; results: number[]; body: number[] } {
   const nArrays = spec.arrays.length;
   const bytesParam = nArrays;
   const firstScalar = nArrays + 1;
@@ -138,8 +141,9 @@ function encodeKernel(spec: KernelSpec): { params: number[]; body: number[] } {
     },
   });
 
-  const epilogue = spec.carryTo === undefined ? [] :
-    [...get(spec.arrays.indexOf(spec.carryTo)), ...get(carryLocal), ...simdOp(simd.store), ALIGN_16, 0];
+  // reduce: all_true(carry == 0), left on the stack as the i32 result.
+  const epilogue = spec.reduce ?
+    [...get(carryLocal), ...constant(0).code, ...simdOp(simd.eq), ...simdOp(simd.i32x4AllTrue)] : [];
   const nV128 = nextLocal - index - 1;
   const locals = vector([[1, I32], [...uleb(nV128), V128]]);
   const body = [
@@ -154,18 +158,24 @@ function encodeKernel(spec: KernelSpec): { params: number[]; body: number[] } {
     ...epilogue,
     op.end,
   ];
-  return { params, body };
+  return { params, results: spec.reduce ? [I32] : [], body };
 }
 
-/** The bytes of a module exporting its memory (`pages` × 64 KiB) as `memory` and each kernel by name. */
-export function buildModule(kernels: Record<string, KernelSpec>, pages: number): Uint8Array<ArrayBuffer> {
+/**
+ * The bytes of a module exporting each kernel by name. Its memory is either its own (`pages` × 64 KiB,
+ * exported as `memory`) or `'imported'`: the `env.memory` given at instantiation, e.g. the heap of
+ * tfjs's wasm backend, so the kernels can work on tensors where they lie.
+ */
+export function buildModule(kernels: Record<string, KernelSpec>, memory: { pages: number } | 'imported'): Uint8Array<ArrayBuffer> {
   const names = Object.keys(kernels);
   const encoded = names.map((n) => encodeKernel(kernels[n]!));
+  const noMaximum = 0x00;
   const bytes = [
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // "\0asm", version 1
-    ...section(1, vector(encoded.map((k) => [0x60, ...vector(k.params.map((p) => [p])), 0]))), // types
+    ...section(1, vector(encoded.map((k) => [0x60, ...vector(k.params.map((p) => [p])), ...vector(k.results.map((r) => [r]))]))), // types
+    ...(memory === 'imported' ? section(2, vector([[...name('env'), ...name('memory'), 0x02, noMaximum, 1]])) : []),
     ...section(3, vector(names.map((_, i) => uleb(i)))), // function i has type i
-    ...section(5, vector([[0x00, ...uleb(pages)]])), // one memory, no maximum
+    ...(memory === 'imported' ? [] : section(5, vector([[noMaximum, ...uleb(memory.pages)]]))),
     ...section(7, vector([
       [...name('memory'), 0x02, 0],
       ...names.map((n, i) => [...name(n), 0x00, ...uleb(i)]),

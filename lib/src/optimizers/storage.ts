@@ -21,10 +21,11 @@ interface CpuBackend {
   data: { has(id: DataId): boolean; get(id: DataId): { values?: unknown } };
 }
 
-/** The parts of tfjs's BackendWasm used here. */
+/** The parts of tfjs's BackendWasm used here (`wasm.asm` is the emscripten module's exports). */
 interface WasmBackend {
   dataIdMap: { has(id: DataId): boolean };
   typedArrayFromHeap(t: { shape: number[]; dtype: string; dataId: DataId }): Float32Array;
+  wasm?: { asm?: { memory?: unknown } };
 }
 
 /**
@@ -62,4 +63,14 @@ export function makeExclusive(v: tf.Variable): boolean {
     copy.dispose();
   }
   return true;
+}
+
+/**
+ * The WebAssembly memory holding the wasm backend's tensors, when that is the current backend (for
+ * kernels that work on tensors where they lie, without copying); undefined otherwise.
+ */
+export function wasmHeap(): WebAssembly.Memory | undefined {
+  if (tf.getBackend() !== 'wasm') return undefined;
+  const memory = (tf.backend() as unknown as WasmBackend).wasm?.asm?.memory;
+  return memory instanceof WebAssembly.Memory ? memory : undefined;
 }
