@@ -65,6 +65,7 @@ interface Problem {
   severity: 'error' | 'warning' | 'info';
   where: string;
   message: string;
+  seconds?: number;
 }
 interface Report {
   student: string;
@@ -320,6 +321,7 @@ describe('classroom assignments', function () {
     const out = path.join(work, 'graded', 'adam');
     const ids = ['test-adam-first-step', 'test-adam-state', 'test-adam-counter', 'test-adam-steps'];
     const timeout = 10;
+  const maxSeconds = 120;
     let graded: ReturnType<typeof gradeFolder>;
 
     before(function () {
@@ -349,7 +351,7 @@ describe('classroom assignments', function () {
         // Kills the kernel from the fourth step on.
         'judy-kernel-exit': adam(mutate(ref, 'hyperparams.t += 1;', 'hyperparams.t += 1;\n  if (hyperparams.t > 3) process.exit(1);')),
       };
-      graded = gradeFolder(name, subs, out, ['--timeout', String(timeout), '--jobs', '2']);
+      graded = gradeFolder(name, subs, out, ['--timeout', String(timeout), '--max-seconds', String(maxSeconds), '--jobs', '2']);
     });
 
     it('grades all ten unattended: exit 0, a report, a summary and a graded notebook each, one CSV row each', () => {
@@ -435,12 +437,14 @@ describe('classroom assignments', function () {
       assert.equal(r.score, 8, 'the tests after the loop ran with the solution replayed');
       const loop = r.problems.find((p) => p.kind === 'timeout');
       assert.ok(loop, 'the timeout is reported');
+      // Stopped after the timeout (the record includes restarting the kernel).
+      assert.ok(loop.seconds! >= timeout && loop.seconds! < timeout + 40, `the loop ran ${loop.seconds} s`);
       assert.equal(loop.where, `cell ${readJson<Notebook>(path.join(graded.dir, 'frank-infinite-loop.ipynb')).cells.findIndex((c) => c.id === 'scratch') + 1} of the submission (added by the student)`);
       assert.match(loop.message, new RegExp(`did not finish within ${timeout} s`));
       assert.equal(r.execution.passes, 2);
-      // One timeout plus two kernel starts and two runs of a few quick cells (generous for a loaded machine);
-      // without the timeout the loop would run until mocha gave up.
-      assert.ok(r.execution.seconds < timeout + 80, `graded in ${r.execution.seconds} s`);
+      // The documented bound: no new pass after --max-seconds, a pass takes at most code cells × timeout.
+      const codeCells = 9;
+      assert.ok(r.execution.seconds < maxSeconds + codeCells * timeout, `graded in ${r.execution.seconds} s`);
     });
 
     it('a crash (the kernel exits) fails only the tests that crash, and says so', () => {

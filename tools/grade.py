@@ -455,7 +455,7 @@ def grade_submission(a: Assignment, path: Path, student: str, *, timeout: float,
                 failed_before.append(f'{slot.describe()}: {reason}')
                 problems.append({'kind': rec.kind, 'severity': 'error' if slot.role != STUDENT else 'warning',
                                  'where': slot.describe(), 'message': reason, 'details': _trim(rec.message),
-                                 'source_line': rec.source_line})
+                                 'source_line': rec.source_line, 'seconds': rec.seconds})
             continue
         assert rec is not None and slot.grade_id is not None
         passed = rec.ok
