@@ -175,6 +175,8 @@ function gradeFolder(assignment: string, subs: Record<string, Notebook>, outDir:
 describe('classroom assignments', function () {
   before(function () {
     this.timeout(60_000);
+    const kernel = path.join(repo, '.jupyter', 'share', 'jupyter', 'kernels', 'tslab', 'kernel.json');
+    assert.ok(fs.existsSync(kernel), `no tslab kernelspec at ${kernel}: run 'npm run setup' first`);
     fs.rmSync(work, { recursive: true, force: true });
     fs.mkdirSync(work, { recursive: true });
     const r = run('assign', ['--out', releaseDir]);
