@@ -43,6 +43,30 @@ function sgdStabilityLimit(data: d2l.DataIter): number {
   });
 }
 
+/** The lowest halved squared loss of a linear model with bias on `data`: the normal equations solved in float64. */
+function leastSquaresLoss(data: d2l.DataIter): number {
+  const [X, y] = data.tensors();
+  const rows = (X.arraySync() as number[][]).map((x) => [...x, 1]);
+  const labels = (y.arraySync() as number[][]).map((v) => v[0]!);
+  const d = rows[0]!.length;
+  const A = Array.from({ length: d }, () => new Array<number>(d + 1).fill(0)); // [XᵀX | Xᵀy]
+  rows.forEach((x, n) => x.forEach((xi, i) => {
+    x.forEach((xj, j) => { A[i]![j]! += xi * xj; });
+    A[i]![d]! += xi * labels[n]!;
+  }));
+  for (let c = 0; c < d; c++) { // Gauss-Jordan elimination with partial pivoting
+    const p = A.reduce((best, row, r) => (r >= c && Math.abs(row[c]!) > Math.abs(A[best]![c]!) ? r : best), c);
+    [A[c], A[p]] = [A[p]!, A[c]!];
+    for (let r = 0; r < d; r++) {
+      if (r === c) continue;
+      const f = A[r]![c]! / A[c]![c]!;
+      for (let k = c; k <= d; k++) A[r]![k]! -= f * A[c]![k]!;
+    }
+  }
+  const w = A.map((row, i) => row[d]! / row[i]!);
+  return rows.reduce((sum, x, n) => sum + (x.reduce((s, xi, i) => s + xi * w[i]!, 0) - labels[n]!) ** 2, 0) / rows.length / 2;
+}
+
 /** The notebook's ten optimizers and learning rates on the airfoil data. */
 const contenders: [string, d2l.OptimizerConfig][] = [
   ['sgd', { learningRate: 0.01 }],
@@ -73,6 +97,15 @@ describe('optimizer comparison on the airfoil data (notebook 02)', function () {
     const finals = [...runs.values()].map((r) => last(r.losses));
     finals.forEach((loss, i) => assert.ok(loss >= 0.236 && loss <= 0.252, `${contenders[i]![0]} ends at ${loss}`));
     assert.ok(Math.max(...finals) - Math.min(...finals) < 0.005, `final losses span ${Math.min(...finals)}..${Math.max(...finals)}`);
+  });
+
+  it('the least-squares optimum is 0.2417 and every optimizer ends within 0.003 above it', () => {
+    const optimum = leastSquaresLoss(airfoil);
+    assertClose(optimum, 0.2417, 0.00005, 'least-squares loss');
+    for (const [name, run] of runs) {
+      const gap = last(run.losses) - optimum;
+      assert.ok(gap >= -1e-4 && gap < 0.003, `${name} ends ${gap} above the optimum`);
+    }
   });
 
   it('AdaGrad starts fastest, momentum slowest; after the first epoch the curves stay within 0.015', () => {
