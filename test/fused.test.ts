@@ -263,6 +263,23 @@ function fusedSuite(backend: d2l.BackendName): void {
       other.dispose();
     });
 
+    it('ops that read the parameter after a fused step see its new values (wasm caches packed matMul weights)', () => {
+      const w = tf.tidy(() => tf.variable(tf.tensor2d([[0.5], [-0.25], [2]])));
+      const X = tf.tensor2d([[1, 2, 3], [-1, 0.5, 4]]);
+      const opt = d2l.amsgrad(0.1);
+      const g = tf.tensor2d([[1], [-1], [0.5]]);
+      for (let step = 0; step < 3; step++) {
+        tf.tidy(() => tf.matMul(X, w).dataSync()); // lets the backend build (and cache) its operator
+        opt.applyGradients({ [w.name]: g });
+        const [w0, w1, w2] = Array.from(w.dataSync());
+        const expected = [w0! + 2 * w1! + 3 * w2!, -w0! + 0.5 * w1! + 4 * w2!];
+        const actual = tf.tidy(() => Array.from(tf.matMul(X, w).dataSync()));
+        assert.ok(maxDiff(actual, expected) < 1e-5, `step ${step + 1}: matMul gave ${actual}, expected ${expected}`);
+      }
+      tf.dispose([w, X, g]);
+      opt.dispose();
+    });
+
     it('finds a non-finite gradient in any chunk and changes nothing', () => {
       const n = 2 * 16384 + 3;
       const param = tf.variable(tf.tensor1d(values(n, 6, 1)));

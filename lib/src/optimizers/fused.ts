@@ -13,6 +13,11 @@
  * time, so the working set stays in cache and the buffers are written in place. Either way nothing
  * parameter-sized is allocated per step.
  *
+ * In place has one visible consequence: on the cpu backend `dataSync()` returns the backend's own
+ * array, not a copy, so an array read from a parameter before a step shows the values after it. Copy
+ * it (`.slice()`, `Array.from`) to keep a snapshot, or `setFusedKernels(false)`. On wasm, tfjs caches
+ * operators built from weights per tensor; storage.ts markWritten drops them after each step.
+ *
  * The math: rules.ts is the reference. Each kernel below is its rule written per element, with the
  * same float32 operations in the same order; every wasm float op and every tfjs cpu kernel rounds
  * correctly to float32, so a fused step gives the bits of the tensor step on cpu (test/fused.test.ts
@@ -24,7 +29,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { AdamHyperparams, AdamWHyperparams } from './rules';
 import { add, buildModule, constant, div, KernelSpec, max, mul, sign, sqrt, sub, Vec } from './simd';
-import { float32Storage, makeExclusive, wasmHeap } from './storage';
+import { float32Storage, makeExclusive, markWritten, wasmHeap } from './storage';
 
 /** Elements per array staged at a time: five 64 KiB slots, which stay in a core's L2 cache. */
 const CHUNK = 16384;
@@ -184,6 +189,7 @@ function fusedStep(kernel: string, param: tf.Variable, grad: tf.Tensor, slots: t
   const whole = direct ? n - (n % 4) : 0; // groups of four done in place; the rest is staged
   if (whole > 0) direct![kernel]!(...arrays.map((a) => a.byteOffset), whole * 4, ...scalars);
   if (whole < n) runChunked(m, kernel, arrays.map((a) => a.subarray(whole)), writes, scalars);
+  [param, ...slots].forEach(markWritten);
   return true;
 }
 

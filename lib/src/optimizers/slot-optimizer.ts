@@ -40,7 +40,8 @@ interface Target {
  *
  * On the cpu and wasm backends a subclass's `fusedStep` updates each variable and its state in place
  * in one pass (fused.ts), allocating nothing parameter-sized; elsewhere `step` runs as tensor ops.
- * Both give the same numbers.
+ * Both give the same numbers. In place means an array from `variable.dataSync()` on cpu (the
+ * backend's own storage) follows later steps: copy it to keep a snapshot.
  *
  * State belongs to a variable by name, so calls with different variable lists (minimize with varList)
  * keep each variable's own state. State restored by setWeights is matched to variables by name, or,

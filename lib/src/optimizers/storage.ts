@@ -23,9 +23,12 @@ interface CpuBackend {
 
 /** The parts of tfjs's BackendWasm used here (`wasm.asm` is the emscripten module's exports). */
 interface WasmBackend {
-  dataIdMap: { has(id: DataId): boolean };
+  dataIdMap: { has(id: DataId): boolean; get(id: DataId): { id: number; memoryOffset: number } };
   typedArrayFromHeap(t: { shape: number[]; dtype: string; dataId: DataId }): Float32Array;
-  wasm?: { asm?: { memory?: unknown } };
+  wasm: {
+    asm?: { memory?: unknown };
+    tfjs: { registerTensor(id: number, size: number, offset: number): void; disposeData(id: number): void };
+  };
 }
 
 /**
@@ -66,11 +69,25 @@ export function makeExclusive(v: tf.Variable): boolean {
 }
 
 /**
+ * Tell the backend that `t`'s values were written in place. The wasm backend caches operators built
+ * from a tensor's values under its id (XNNPACK packs matMul and conv weights once) and would go on
+ * computing with the old values; registering the id afresh drops those caches, exactly as disposing
+ * the tensor would, while keeping its memory. The cpu backend reads the values anew every time.
+ */
+export function markWritten(t: tf.Tensor): void {
+  if (tf.getBackend() !== 'wasm') return;
+  const backend = tf.backend() as unknown as WasmBackend;
+  const { id, memoryOffset } = backend.dataIdMap.get(t.dataId);
+  backend.wasm.tfjs.disposeData(id);
+  backend.wasm.tfjs.registerTensor(id, t.size, memoryOffset);
+}
+
+/**
  * The WebAssembly memory holding the wasm backend's tensors, when that is the current backend (for
  * kernels that work on tensors where they lie, without copying); undefined otherwise.
  */
 export function wasmHeap(): WebAssembly.Memory | undefined {
   if (tf.getBackend() !== 'wasm') return undefined;
-  const memory = (tf.backend() as unknown as WasmBackend).wasm?.asm?.memory;
+  const memory = (tf.backend() as unknown as WasmBackend).wasm.asm?.memory;
   return memory instanceof WebAssembly.Memory ? memory : undefined;
 }
