@@ -1,7 +1,7 @@
 /**
- * The fast training loop gives the numbers of the plain one: trainCh11's closed-form gradients
- * (model.ts linregGrads, the default) against tf.variableGrads (options.gradients = 'autodiff', d2l's
- * loop), for the same seed. To 1e-6 on every backend; on cpu, where the closed form rounds like the
+ * The fast training loops give the numbers of the plain ones: closed-form gradients (model.ts
+ * linregGrads, the default) against the tape (options.gradients = 'autodiff': tf.variableGrads in
+ * trainCh11, optimizer.minimize in trainConciseCh11), for the same seed. To 1e-6 on every backend; on cpu, where the closed form rounds like the
  * autodiff graph's kernels, bit for bit. No timings here: those are in `npm run bench`.
  */
 import { strict as assert } from 'assert';
@@ -62,7 +62,7 @@ function assertAllClose(actual: number[], expected: number[], tol: number, what:
 }
 
 function suite(backend: d2l.BackendName, bitwise: boolean): void {
-  describe(`trainCh11's closed-form gradients equal autodiff's on the ${backend} backend`, function () {
+  describe(`the training loops' closed-form gradients equal autodiff's on the ${backend} backend`, function () {
     this.timeout(120_000);
     let previous: string;
     before(async () => {
@@ -91,6 +91,21 @@ function suite(backend: d2l.BackendName, bitwise: boolean): void {
         assertAllClose(actual, expected, 1e-6, `batch of ${size}`);
         if (bitwise) assert.deepEqual(actual, expected, `batch of ${size}: bit for bit on cpu`);
         tf.dispose([value, ...Object.values(grads), w, b, X, y]);
+      }
+      iter.dispose();
+    });
+
+    it('trainConciseCh11: same losses with closed-form gradients as with optimizer.minimize, tfjs and lib optimizers', async () => {
+      const [iter] = await d2l.getDataCh11(10, 1500, { folder: dataDir });
+      for (const name of ['sgd', 'momentum', 'adam', 'yogi', 'amsgrad', 'adamw']) {
+        const run = async (gradients: 'analytic' | 'autodiff') => {
+          d2l.manualSeed(4);
+          return (await d2l.trainConciseCh11(name, { learningRate: 0.01 }, iter, 1, { plot: false, verbose: false, gradients })).losses;
+        };
+        const plain = await run('autodiff');
+        const fast = await run('analytic');
+        assertAllClose(fast, plain, 1e-6, `${name} losses`);
+        if (bitwise) assert.deepEqual(fast, plain, `${name}: bit for bit on cpu`);
       }
       iter.dispose();
     });

@@ -41,10 +41,11 @@ export interface TrainOptions {
   /** Evaluate every this many examples (d2l: 200). */
   evalEvery?: number;
   /**
-   * trainCh11 only: how the minibatch gradient is computed. 'analytic' (default): the closed form of
-   * linreg's squared loss (model.ts linregGrads), the same numbers as the tape on the cpu backend, with
-   * no tape or batch tensors. 'autodiff': tf.variableGrads on tensor minibatches, as d2l's loop does —
-   * slower, kept as the reference the analytic path is tested and benchmarked against.
+   * How the minibatch gradient is computed. 'analytic' (default): the closed form of the linear
+   * model's squared loss (model.ts linregGrads), the same numbers as the tape on the cpu backend, with
+   * no tape or batch tensors. 'autodiff': the tape on tensor minibatches, as d2l's loops do
+   * (tf.variableGrads; optimizer.minimize in trainConciseCh11) — slower, kept as the reference the
+   * analytic path is tested and benchmarked against.
    */
   gradients?: 'analytic' | 'autodiff';
 }
@@ -59,6 +60,17 @@ function checkFinite(loss: number, epoch: number): void {
   if (!Number.isFinite(loss)) {
     throw new Error(`Training diverged: the loss is ${loss} at epoch ${epoch.toFixed(3)}. Lower the learning rate or check the optimizer's update.`);
   }
+}
+
+/**
+ * The closed-form gradient of the minibatch `rows` for the linear model with weights `w` ([d, 1]) and
+ * bias `b` ([1]): the two tensors the tape would give for the mean squaredLoss, times `scale` (2 for
+ * the mean squared error: doubling is exact, so the bits stay the tape's).
+ */
+function closedFormGrads(data: DataIter, rows: Uint32Array, w: tf.Variable, b: tf.Variable, scale = 1): [tf.Tensor, tf.Tensor] {
+  // dataSync reads the current values (the optimizer replaced or rewrote them); cheap for 6 numbers.
+  const g = linregGrads(data, rows, w.dataSync(), b.dataSync()[0]!);
+  return [tf.tensor2d(g.w.map((x) => x * scale), [g.w.length, 1]), tf.tensor1d([g.b * scale])];
 }
 
 /** Let the event loop run so live figure updates reach the notebook while training. */
@@ -151,9 +163,7 @@ export async function trainCh11<S, H extends Hyperparams>(
         }
       } else {
         for (const rows of dataIter.batchIndices()) {
-          // dataSync reads the current values (the trainer replaced them); cheap for 6 numbers.
-          const grads = linregGrads(dataIter, rows, w.dataSync(), b.dataSync()[0]!);
-          setGrads(tf.tensor2d(grads.w, [featureDim, 1]), tf.tensor1d([grads.b]));
+          setGrads(...closedFormGrads(dataIter, rows, w, b));
           trainerFn(params, states, hyperparams);
           await progress.step(rows.length, evaluate);
         }
@@ -205,7 +215,8 @@ export function makeOptimizer(name: string, config: OptimizerConfig = {}): tf.Op
 /**
  * Train the same regression with TensorFlow.js's own layer and optimizer (d2l's `train_concise_ch11`):
  * a dense layer with N(0, 0.01²) weights, mean squared error; the logged loss is halved to match
- * `squaredLoss`. Same evaluation cadence, figure and printed line as `trainCh11`.
+ * `squaredLoss`. Same evaluation cadence, figure and printed line as `trainCh11`, and the same
+ * closed-form gradients by default (`options.gradients`): the optimizer's step is what is compared.
  */
 export async function trainConciseCh11(
   optimizer: OptimizerSpec,
@@ -231,12 +242,25 @@ export async function trainConciseCh11(
   tf.tidy(() => net.layers[0]!.setWeights([tf.tensor2d(rng().normalArray(d, 0, 0.01), [d, 1]), tf.zeros([1])]));
   const predict = (X: tf.Tensor2D) => net.apply(X) as tf.Tensor2D;
   const mse = (yHat: tf.Tensor, y: tf.Tensor) => tf.square(tf.sub(yHat, tf.reshape(y, yHat.shape)));
+  const evaluate = () => evaluateLoss(predict, dataIter, mse) / 2;
+  const [kernel, bias] = net.layers[0]!.trainableWeights.map((lv) => lv.read() as tf.Variable);
   const progress = new Progress(numEpochs, options, dataIter.length);
   try {
     for (let epoch = 0; epoch < numEpochs; epoch++) {
-      for (const [X, y] of dataIter) {
-        opt.minimize(() => tf.mean(mse(predict(X), y)) as tf.Scalar);
-        await progress.step(X.shape[0], () => evaluateLoss(predict, dataIter, mse) / 2);
+      if (options.gradients === 'autodiff') {
+        for (const [X, y] of dataIter) {
+          opt.minimize(() => tf.mean(mse(predict(X), y)) as tf.Scalar);
+          await progress.step(X.shape[0], evaluate);
+        }
+      } else {
+        // The layer's own weights, stepped by the framework's optimizer, with the tape's gradient
+        // computed in closed form (the mean squared error is twice the mean squaredLoss).
+        for (const rows of dataIter.batchIndices()) {
+          const [gradKernel, gradBias] = closedFormGrads(dataIter, rows, kernel!, bias!, 2);
+          opt.applyGradients({ [kernel!.name]: gradKernel, [bias!.name]: gradBias });
+          tf.dispose([gradKernel, gradBias]);
+          await progress.step(rows.length, evaluate);
+        }
       }
     }
   } finally {
