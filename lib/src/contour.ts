@@ -58,11 +58,12 @@ export function toyContour(toy: Toy2D, resolution = 80): Trace {
     x: xs.map(short),
     y: ys.map(short),
     z,
-    ncontours: 30,
-    colorscale: 'Greys',
-    reversescale: true,
-    opacity: 0.45,
-    contours: { coloring: 'lines' },
+    ncontours: 25,
+    // Light fill, darker towards low values, with thin grey level lines: the paths stay the focus.
+    colorscale: [[0, '#6baed6'], [0.35, '#c6dbef'], [1, '#ffffff']],
+    opacity: 0.8,
+    contours: { coloring: 'fill', showlines: true },
+    line: { color: 'rgba(80, 80, 80, 0.35)', width: 0.6 },
     showscale: false,
     hoverinfo: 'skip',
     name: toy.logScale ? 'log10 f' : 'f',
@@ -80,10 +81,11 @@ function minimaTrace(toy: Toy2D): Trace {
   };
 }
 
-function pathTrace(path: NamedPath, i: number, x: number[], y: number[]): Trace {
+function pathTrace(path: NamedPath, i: number, x: number[], y: number[], markers: boolean): Trace {
   return {
     type: 'scatter',
-    mode: 'lines+markers',
+    // Full-resolution paths read best as lines; the sampled animation frames mark their points.
+    mode: markers ? 'lines+markers' : 'lines',
     x: x.map(short),
     y: y.map(short),
     name: path.name,
@@ -108,7 +110,7 @@ function contourLayout(toy: Toy2D, o: ContourOptions): Record<string, unknown> {
 /** Static figure: contours of `toy`, every path in full, the minima as stars. */
 export function pathsFigure(toy: Toy2D, paths: NamedPath[], options: ContourOptions = {}): Figure {
   return {
-    data: [toyContour(toy, options.resolution), ...paths.map((p, i) => pathTrace(p, i, p.x, p.y)), minimaTrace(toy)],
+    data: [toyContour(toy, options.resolution), ...paths.map((p, i) => pathTrace(p, i, p.x, p.y, false)), minimaTrace(toy)],
     layout: contourLayout(toy, options),
   };
 }
@@ -125,7 +127,7 @@ export function animatedPathsFigure(toy: Toy2D, paths: NamedPath[], options: Ani
   const sampled = paths.map((p) => frameSteps.map((s) => Math.min(s, p.x.length - 1)));
   const upTo = (i: number, k: number): Trace => {
     const idx = sampled[i]!.slice(0, k + 1);
-    return pathTrace(paths[i]!, i, idx.map((j) => paths[i]!.x[j]!), idx.map((j) => paths[i]!.y[j]!));
+    return pathTrace(paths[i]!, i, idx.map((j) => paths[i]!.x[j]!), idx.map((j) => paths[i]!.y[j]!), true);
   };
   const pathIndices = paths.map((_, i) => i + 1); // trace 0 is the contour
   const frames: Frame[] = frameSteps.map((step, k) => ({
