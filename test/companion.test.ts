@@ -188,7 +188,10 @@ describe('notebook 04: optimizer trajectories', () => {
     const d = (name: string): number => distanceOf(paths, d2l.quadraticBowl, name);
     assert.ok(d('AdaGrad') < 0.05 && d('RMSProp') < 0.05);
     assert.ok(d('GD') < 0.1);
-    for (const name of ['momentum', 'Adam']) assert.ok(d(name) > 0.1 && d(name) < 0.5, `${name}: ${d(name)}`);
+    for (const name of ['momentum', 'Adam']) {
+      assert.ok(d(name) > 0.1 && d(name) < 0.5, `${name}: ${d(name)}`);
+      assert.ok(Math.max(...paths.find((p) => p.name === name)!.x) > 0, `${name} overshoots x = 0`);
+    }
   });
 
   it("Beale, 300 steps: Adam, Yogi, AMSGrad, AdaGrad end within 0.1 of (3, 0.5); SGD, momentum, Nesterov 0.1–0.3; RMSProp farther than Adam", () => {
@@ -198,6 +201,7 @@ describe('notebook 04: optimizer trajectories', () => {
     for (const name of ['Adam', 'Yogi', 'AMSGrad', 'AdaGrad']) assert.ok(d(name) < 0.1, `${name}: ${d(name)}`);
     for (const name of ['SGD', 'momentum', 'Nesterov']) assert.ok(d(name) > 0.1 && d(name) < 0.3, `${name}: ${d(name)}`);
     assert.ok(d('RMSProp') > d('Adam'));
+    assertClose(Math.hypot(...d2l.bealeFunction.gradient(1, 1.5)), 100, 10, "Beale's gradient at the start");
   });
 
   it("Rosenbrock, 500 steps: SGD, momentum, Nesterov more than 1 from (1, 1); Adam, Yogi, AMSGrad within 0.4", () => {
