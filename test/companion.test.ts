@@ -153,6 +153,8 @@ describe('2D test functions (lib/src/toys.ts)', () => {
     assert.equal(last(final.data[0]!.x as number[]), Number(last(paths[0]!.x).toPrecision(5)), 'the last frame ends at the path\'s end');
     const sliders = anim.layout['sliders'] as { steps: unknown[] }[];
     assert.equal(sliders[0]!.steps.length, 30);
+    // Plotly drops the contour after an animated frame unless every frame redraws.
+    assert.ok(!JSON.stringify(anim.layout).includes('"redraw":false'));
     assert.ok(JSON.stringify(anim).length < 400_000, 'the animation stays small');
   });
 });

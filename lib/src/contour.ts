@@ -136,7 +136,8 @@ export function animatedPathsFigure(toy: Toy2D, paths: NamedPath[], options: Ani
     traces: pathIndices,
   }));
   const duration = options.frameDuration ?? 80;
-  const still = { mode: 'immediate', frame: { duration: 0, redraw: false }, transition: { duration: 0 } };
+  // redraw: true — with redraw: false plotly drops the contour trace after the first animated frame.
+  const still = { mode: 'immediate', frame: { duration: 0, redraw: true }, transition: { duration: 0 } };
   const layout = contourLayout(toy, options);
   layout['updatemenus'] = [{
     type: 'buttons',
@@ -147,7 +148,7 @@ export function animatedPathsFigure(toy: Toy2D, paths: NamedPath[], options: Ani
     xanchor: 'left',
     yanchor: 'top',
     buttons: [
-      { label: '▶ play', method: 'animate', args: [null, { fromcurrent: true, mode: 'immediate', frame: { duration, redraw: false }, transition: { duration: 0 } }] },
+      { label: '▶ play', method: 'animate', args: [null, { fromcurrent: true, mode: 'immediate', frame: { duration, redraw: true }, transition: { duration: 0 } }] },
       { label: '❚❚ pause', method: 'animate', args: [[null], still] },
     ],
   }];
