@@ -179,6 +179,13 @@ const distanceOf = (paths: d2l.NamedTrajectory[], toy: d2l.Toy2D, name: string):
   d2l.distanceToMinimum(paths.find((p) => p.name === name)!, toy);
 
 describe('notebook 04: optimizer trajectories', () => {
+  it('the SGD learning rates are half the largest that survive: Beale 0.02 survives, 0.05 blows up; Rosenbrock 0.005 survives, 0.01 blows up', () => {
+    const blowsUp = (toy: d2l.Toy2D, lr: number, steps: number): boolean =>
+      d2l.compareOnToy(toy, [{ name: 'SGD', make: () => tf.train.sgd(lr) }], steps)[0]!.stopped !== undefined;
+    assert.deepEqual([blowsUp(d2l.bealeFunction, 0.02, 300), blowsUp(d2l.bealeFunction, 0.05, 300)], [false, true]);
+    assert.deepEqual([blowsUp(d2l.rosenbrockValley, 0.005, 500), blowsUp(d2l.rosenbrockValley, 0.01, 500)], [false, true]);
+  });
+
   it('bowl, 50 steps: AdaGrad and RMSProp within 0.05, GD within 0.1, momentum and Adam between 0.1 and 0.5', () => {
     const paths = d2l.compareOnToy(d2l.quadraticBowl, [
       { name: 'GD', make: () => tf.train.sgd(0.4) },
