@@ -118,8 +118,9 @@ export abstract class SlotOptimizer extends tf.Optimizer {
   /**
    * Restores what getWeights() returned (from this class, or from a tfjs optimizer with the same
    * slot names, e.g. tf.train.adam's [iter, …m, …v] into AdamW), replacing all current state. Each
-   * tensor is wrapped in a new variable (tfjs shares the buffer, and assign never writes into it), so
-   * the caller may dispose its own tensors afterwards, as tf.loadLayersModel does.
+   * tensor is wrapped in a new variable (tfjs shares the buffer; assign never writes into it, and the
+   * fused path copies a shared buffer before writing), so the caller's tensors keep their values and
+   * may be disposed afterwards, as tf.loadLayersModel does.
    */
   override async setWeights(weightValues: NamedTensor[]): Promise<void> {
     const saved = this.parseWeights(weightValues);
