@@ -3,14 +3,14 @@
  * just enough for the fused optimizer steps in fused.ts.
  *
  * Why WebAssembly: a JavaScript loop computes in float64 and does one element at a time; an Adam step
- * needs a division and a square root per element, and that, not memory, bounds a JS loop (about 3×
+ * needs three divisions and a square root per element, and those, not memory, bound a JS loop (4–6×
  * slower than the same loop in f32x4 on this project's machines). Why hand-built bytes: the kernels
  * are a dozen arithmetic operations each, and writing them as expressions here needs no compiler
  * toolchain or extra dependency; WebAssembly.Module validates the bytes when fused.ts loads them.
  *
- * A kernel runs `body` on every group of four elements of its arrays, which live in the module's own
- * memory and are passed as byte offsets, together with the number of bytes to process (a multiple of
- * 16). Scalars are broadcast to the four lanes once, before the loop.
+ * A kernel runs `body` on every group of four elements of its arrays, which live in the module's
+ * memory (its own, or one it imports) and are passed as byte offsets, together with the number of
+ * bytes to process (a multiple of 16). Scalars are broadcast to the four lanes once, before the loop.
  */
 
 /** Bytecode that leaves one f32x4 vector on the WebAssembly stack. */
