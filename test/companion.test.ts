@@ -385,6 +385,15 @@ describe("notebook 03: TensorFlow's efficient form", function () {
     }
     tf.dispose([state.m, state.v]);
   });
+
+  it("tf.train.adam uses the chapter's form: its first step on |g| = ε is −η·g/(|g| + ε), not 16 times smaller", () => {
+    const probe = tf.variable(tf.scalar(0));
+    const opt = tf.train.adam(0.01, 0.9, 0.999, 1e-6);
+    tf.tidy(() => opt.applyGradients([{ name: probe.name, tensor: tf.scalar(1e-6) }]));
+    assertClose(probe.dataSync()[0]!, -0.005, 1e-5, "tf.train.adam's first step");
+    opt.dispose();
+    probe.dispose();
+  });
 });
 
 // ---------- notebook 05: AdamW and the counterexamples ----------
