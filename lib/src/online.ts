@@ -56,6 +56,8 @@ export interface OnlineRun {
   x: number[];
   /** Average regret R_t/t, R_t = Σ_{s≤t} f_s(x_s) − f_s(optimum). */
   averageRegret: number[];
+  /** The rule's state after the last step (m, v, …), read out as numbers (first element of each). */
+  finalState: Record<string, number>;
 }
 
 /**
@@ -67,7 +69,7 @@ export function runOnline<S extends object>(
   problem: OnlineProblem, rule: OnlineRule<S>, state: S, h: OnlineHyperparams, steps: number, x0 = 0,
 ): OnlineRun {
   const lr = h.learningRate;
-  const run: OnlineRun = { x: [], averageRegret: [] };
+  const run: OnlineRun = { x: [], averageRegret: [], finalState: {} };
   let x = x0;
   let regret = 0;
   let current = state;
@@ -88,6 +90,7 @@ export function runOnline<S extends object>(
       moved.dispose();
       x = Math.min(problem.hi, Math.max(problem.lo, after));
     }
+    for (const [name, tensor] of Object.entries(current as Record<string, tf.Tensor>)) run.finalState[name] = tensor.dataSync()[0]!;
   } finally {
     tf.dispose(current as unknown as tf.TensorContainer);
   }
