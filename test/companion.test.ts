@@ -458,6 +458,7 @@ describe("notebook 05: Reddi et al.'s counterexamples", function () {
     // t = 1: 1010·0 − 1010·(−1) = 1010; t = 2…5: −10·1 − (−10)(−1) = −20 each.
     [1010, 990, 970, 950, 930].forEach((regret, i) => assertClose(run.averageRegret[i]! * (i + 1), regret, 1e-9, `R_${i + 1}`));
     assert.deepEqual(d2l.periodMeans([1, 2, 3, 4, 5, 6, 7], 3), [2, 5]);
+    assert.deepEqual(Object.keys(run.finalState), ['m', 'v'], 'the final state is read out by name');
   });
 
   it('1010/−10 problem over 40,400 steps (α/√t, α = 0.5): Adam → +1, AMSGrad → −1, Yogi creeps (about −0.80)', () => {
@@ -486,6 +487,9 @@ describe("notebook 05: Reddi et al.'s counterexamples", function () {
     assert.ok(last(yogi) < -0.75 && last(yogi) > -0.85);
     const regrets = runs.map((r) => last(r.averageRegret));
     assert.ok(regrets[2]! < Math.min(regrets[0]!, regrets[1]!));
+    assertClose(runs[2]!.finalState['v']! / 1010 ** 2, 1, 0.05, "Yogi's final v relative to 1010²");
+    assert.ok(runs[2]!.finalState['v']! > 50 * runs[1]!.finalState['vMax']!, "Yogi's v vs AMSGrad's running max");
+    assert.ok(Math.abs(last(yogi) - yogi[24]!) < 0.01, 'Yogi barely moves over the last 75 periods');
     const rate = (r: d2l.OnlineRun): number => (r.averageRegret[10_099]! * 10_100 - r.averageRegret[10_099 - 2020]! * (10_100 - 2020)) / 2020;
     assert.ok(rate(runs[0]!) > rate(runs[1]!) && rate(runs[1]!) > rate(runs[2]!));
   });
