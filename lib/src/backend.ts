@@ -1,19 +1,20 @@
 /**
  * Which TensorFlow.js backend runs the lib's tensors.
  *
- * Policy, decided from `npm run bench` (2-core x86, Node 20; numbers in the README's Performance
- * section), with `D2L_BACKEND=cpu|wasm|tensorflow` or `useBackend(name)` to choose otherwise:
- * - `cpu` (default): the chapter's tensors are tiny (10 × 5 minibatches, 6 parameters), so the cost of
- *   each op call decides, and the pure-JS backend's is the lowest: the chapter's loop runs ~1.8×
- *   faster on cpu than on wasm. Large parameters still train at memory speed with the lib's
- *   optimizers, whose fused kernels (optimizers/fused.ts) step them in place on cpu too.
- * - `wasm` (`@tensorflow/tfjs-backend-wasm`) for large tensors: tfjs's own kernels (layers, matMul,
- *   tf.train.*) run ~35× faster than on cpu at 1M–4M elements (tf.train.adam's step), and the fused
- *   optimizer steps ~2× faster than on cpu, working inside the wasm heap without staging copies.
- * - `tensorflow` (`@tensorflow/tfjs-node`, an optional dependency whose installer downloads
- *   libtensorflow) only on request, even when installed: it could not be installed or measured
- *   here, its per-op cost through N-API is reported higher than cpu's on small models
- *   (tensorflow/tfjs#4402), and its tensors live in native memory, out of reach of the fused kernels.
+ * Default: the native `tensorflow` backend (`@tensorflow/tfjs-node`, an optional dependency whose
+ * installer downloads libtensorflow) when it loads — whoever has it installed chose it — else the
+ * pure-JS `cpu` backend. `D2L_BACKEND=cpu|wasm|tensorflow` or `useBackend(name)` chooses otherwise.
+ * What `npm run bench` measured here (2-core x86, Node 20; tfjs-node cannot be installed here, so it
+ * is not in the table; figures in the README's Performance section):
+ * - `cpu` suits the chapter: its tensors are tiny (10 × 5 minibatches, 6 parameters), so the cost of
+ *   each op call decides, and the chapter's loop runs ~1.8× faster on cpu than on wasm. Large
+ *   parameters still step at memory speed with the lib's optimizers, whose fused kernels
+ *   (optimizers/fused.ts) update them in place on cpu too.
+ * - `wasm` (`@tensorflow/tfjs-backend-wasm`) suits large tensors: tfjs's own kernels (layers, matMul,
+ *   tf.train.*) run ~35× faster than on cpu at 1M–4M elements, and the fused optimizer steps ~2×
+ *   faster, working inside the wasm heap without staging copies.
+ * - `tensorflow` keeps its tensors in native memory, out of reach of the fused kernels (the optimizers
+ *   fall back to their tensor rules there).
  */
 import * as tf from '@tensorflow/tfjs';
 
@@ -46,7 +47,7 @@ export function parseBackendName(name: string): BackendName {
 let current: Promise<string> | undefined;
 
 /**
- * Switch to `name` (default: `D2L_BACKEND`, else the policy above), wait until it is ready and
+ * Switch to `name` (default: `D2L_BACKEND`, else the default above), wait until it is ready and
  * return the one-line description that was printed. The training loops then keep this choice.
  */
 export function useBackend(name?: BackendName | string, options: { quiet?: boolean } = {}): Promise<string> {
@@ -71,8 +72,11 @@ async function switchBackend(name: BackendName | string | undefined, options: { 
       if (failure) throw new Error(`The tensorflow backend needs @tensorflow/tfjs-node, which did not load (${failure}). Install it with 'npm install @tensorflow/tfjs-node' (it downloads libtensorflow), or use D2L_BACKEND=cpu.`);
     }
   } else {
-    chosen = 'cpu';
-    why = 'the default, fastest for small tensors; D2L_BACKEND=wasm or tensorflow for large ones';
+    const failure = loadNative();
+    chosen = failure ? 'cpu' : 'tensorflow';
+    why = failure
+      ? '@tensorflow/tfjs-node not installed; D2L_BACKEND=wasm suits large tensors'
+      : 'native @tensorflow/tfjs-node; D2L_BACKEND=cpu or wasm to change';
   }
   if (chosen === 'wasm') loadWasm();
   if (!(await tf.setBackend(chosen))) throw new Error(`TensorFlow.js backend '${chosen}' failed to initialize`);
