@@ -158,10 +158,10 @@ export function figureBundle(fig: Figure, id = `d2l-fig-${process.pid}-${figureC
   };
 }
 
-/** Show a figure in the notebook; outside a kernel it does nothing and returns false. */
-export function show(fig: Figure): boolean {
+/** Show a figure in the notebook; outside a kernel it does nothing. Returns nothing, so tslab prints nothing. */
+export function show(fig: Figure): void {
   shipPlotlyOnce();
-  return displayBundle(figureBundle(fig));
+  displayBundle(figureBundle(fig));
 }
 
 /** d2l's `plot`: draw one or more series and return the figure. */

@@ -7,8 +7,14 @@
  *   model       linear regression, squared loss, whole-data evaluation
  *   train       the training loops (trainCh11, trainConciseCh11)
  *   figure      plotly figures and the live Animator
- *   optimizers  Yogi, AMSGrad, AdamW as tf.Optimizer classes, on shared update rules
+ *   optimizers  Yogi, AMSGrad, AdamW (and a correct Adadelta) as tf.Optimizer classes, on one
+ *               file of update rules, with fused in-place steps for large tensors
  *   display     rich output through the tslab kernel
+ *   claims      claim/claimClose: a notebook stops when a number its prose states no longer holds
+ *   compare     the ill-scaled regression and result tables of the optimizer comparison (notebook 02)
+ *   toys        2D test functions with gradients and optimizer trajectories on them (notebook 04)
+ *   contour     contour plots of those functions with static or animated paths (notebook 04)
+ *   online      Reddi et al.'s online counterexamples to Adam and a runner for them (notebook 05)
  *   timer, accumulator, random   small utilities from the book
  */
 import * as tf from '@tensorflow/tfjs';
@@ -30,7 +36,6 @@ export * from './random';
 export * from './timer';
 export * from './train';
 export * from './claims';
-export * from './adadelta';
 export * from './contour';
 export * from './toys';
 export * from './online';

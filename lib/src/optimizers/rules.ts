@@ -113,3 +113,31 @@ function biasCorrectedStep(m: tf.Tensor, v: tf.Tensor, h: AdamHyperparams, t: nu
   const vHat = v.div(1 - h.beta2 ** t);
   return mHat.div(vHat.sqrt().add(h.epsilon)).mul(-h.learningRate);
 }
+
+// Adadelta (Zeiler 2012, Algorithm 1). tf.train.adadelta in tfjs 4.22 divides by the accumulator from
+// BEFORE adding g², so its two accumulators grow in lockstep and every step is exactly lr·g (SGD);
+// this is the paper's rule, used by the Adadelta class (adadelta.ts).
+
+/** Hyperparameters of Adadelta: decay ρ of both averages, ε inside both roots, and a final scale. */
+export interface AdadeltaHyperparams {
+  learningRate: number;
+  rho: number;
+  epsilon: number;
+}
+
+/** Leaky averages of the squared gradient and of the squared update, for one parameter. */
+export interface AdadeltaState {
+  accumulatedGrad: tf.Tensor;
+  accumulatedUpdate: tf.Tensor;
+}
+
+/**
+ * One Adadelta step (Zeiler 2012, Algorithm 1): E[g²] ← ρE[g²] + (1−ρ)g²,
+ * Δ = √(E[Δ²] + ε)/√(E[g²] + ε)·g, E[Δ²] ← ρE[Δ²] + (1−ρ)Δ²; update = −lr·Δ.
+ */
+export function adadeltaRule(grad: tf.Tensor, state: AdadeltaState, h: AdadeltaHyperparams): RuleResult<AdadeltaState> {
+  const accumulatedGrad = state.accumulatedGrad.mul(h.rho).add(grad.square().mul(1 - h.rho));
+  const delta = state.accumulatedUpdate.add(h.epsilon).sqrt().div(accumulatedGrad.add(h.epsilon).sqrt()).mul(grad);
+  const accumulatedUpdate = state.accumulatedUpdate.mul(h.rho).add(delta.square().mul(1 - h.rho));
+  return { update: delta.mul(-h.learningRate), state: { accumulatedGrad, accumulatedUpdate } };
+}

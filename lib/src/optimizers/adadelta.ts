@@ -1,5 +1,5 @@
 /**
- * Adadelta as Zeiler (2012) wrote it, for the trajectory comparisons of notebook 04.
+ * Adadelta as Zeiler (2012) wrote it (rule in rules.ts), for the trajectory comparisons of notebook 04.
  *
  * Why not tf.train.adadelta: in tfjs 4.22 it divides by the accumulated squared gradient from BEFORE
  * the current gradient is added. Both accumulators then start at 0 and grow in lockstep, so every
@@ -7,32 +7,9 @@
  * (test/companion.test.ts checks this). Zeiler's Algorithm 1 uses the updated accumulator.
  */
 import * as tf from '@tensorflow/tfjs';
-import { RuleResult, SlotOptimizer, SlotStep } from './optimizers';
-import { checkBeta, checkLearningRate, checkNonNegative, configNumber } from './optimizers/validate';
-
-/** Hyperparameters of Adadelta: decay ρ of both averages, ε inside both roots, and a final scale. */
-export interface AdadeltaHyperparams {
-  learningRate: number;
-  rho: number;
-  epsilon: number;
-}
-
-/** Leaky averages of the squared gradient and of the squared update, for one parameter. */
-export interface AdadeltaState {
-  accumulatedGrad: tf.Tensor;
-  accumulatedUpdate: tf.Tensor;
-}
-
-/**
- * One Adadelta step (Zeiler 2012, Algorithm 1): E[g²] ← ρE[g²] + (1−ρ)g²,
- * Δ = √(E[Δ²] + ε)/√(E[g²] + ε)·g, E[Δ²] ← ρE[Δ²] + (1−ρ)Δ²; update = −lr·Δ.
- */
-export function adadeltaRule(grad: tf.Tensor, state: AdadeltaState, h: AdadeltaHyperparams): RuleResult<AdadeltaState> {
-  const accumulatedGrad = state.accumulatedGrad.mul(h.rho).add(grad.square().mul(1 - h.rho));
-  const delta = state.accumulatedUpdate.add(h.epsilon).sqrt().div(accumulatedGrad.add(h.epsilon).sqrt()).mul(grad);
-  const accumulatedUpdate = state.accumulatedUpdate.mul(h.rho).add(delta.square().mul(1 - h.rho));
-  return { update: delta.mul(-h.learningRate), state: { accumulatedGrad, accumulatedUpdate } };
-}
+import { AdadeltaHyperparams, adadeltaRule } from './rules';
+import { SlotOptimizer, SlotStep } from './slot-optimizer';
+import { checkBeta, checkLearningRate, checkNonNegative, configNumber } from './validate';
 
 /**
  * Adadelta optimizer with Zeiler's defaults (ρ 0.95, ε 1e-6) and learning rate 1 (torch's default: the
