@@ -6,32 +6,9 @@
  */
 import { strict as assert } from 'assert';
 import * as d2l from 'd2l';
-import { dataDir } from './helpers';
+import { MomentState, chapterAdam, dataDir, initMomentStates } from './helpers';
 
 const tf = d2l.tf;
-type MomentState = [d2l.tf.Variable, d2l.tf.Variable];
-
-/** The notebook's from-scratch adam (notebooks/01-adam.ipynb). */
-function adam(params: d2l.Parameter[], states: MomentState[], hyperparams: { lr: number; t: number }): void {
-  const [beta1, beta2, eps] = [0.9, 0.999, 1e-6];
-  params.forEach((p, i) => {
-    const [v, s] = states[i]!;
-    tf.tidy(() => {
-      v.assign(v.mul(beta1).add(p.grad.mul(1 - beta1)));
-      s.assign(s.mul(beta2).add(p.grad.square().mul(1 - beta2)));
-      const vHat = v.div(1 - beta1 ** hyperparams.t);
-      const sHat = s.div(1 - beta2 ** hyperparams.t);
-      p.value.assign(p.value.sub(vHat.mul(hyperparams.lr).div(sHat.sqrt().add(eps))));
-    });
-  });
-  hyperparams.t += 1;
-}
-
-function initStates(d: number): MomentState[] {
-  const zeros = (shape: number[]) => tf.tidy(() => tf.variable(tf.zeros(shape)));
-  return [[zeros([d, 1]), zeros([d, 1])], [zeros([1]), zeros([1])]];
-}
-
 interface Run {
   losses: number[];
   /** The gradients the trainer saw in its first steps: [w…, b] per step. */
@@ -41,11 +18,11 @@ interface Run {
 async function train(gradients: 'analytic' | 'autodiff', seed: number, batchSize: number, epochs: number): Promise<Run> {
   d2l.manualSeed(seed);
   const [iter, d] = await d2l.getDataCh11(batchSize, 1500, { folder: dataDir });
-  const states = initStates(d);
+  const states = initMomentStates(d);
   const grads: number[][] = [];
   const trainer = (params: d2l.Parameter[], s: MomentState[], h: { lr: number; t: number }) => {
     if (grads.length < 20) grads.push(params.flatMap((p) => Array.from(p.grad.dataSync())));
-    adam(params, s, h);
+    chapterAdam(params, s, h);
   };
   try {
     const result = await d2l.trainCh11(trainer, states, { lr: 0.01, t: 1 }, iter, d, epochs, { plot: false, verbose: false, gradients });

@@ -1,43 +1,20 @@
 import { strict as assert } from 'assert';
 import * as d2l from 'd2l';
-import { assertClose, dataDir } from './helpers';
+import { MomentState, assertClose, chapterAdam, dataDir, initMomentStates } from './helpers';
 
 const tf = d2l.tf;
-type MomentState = [d2l.tf.Variable, d2l.tf.Variable];
-
-/** The chapter's from-scratch Adam, as the notebook writes it. */
-function adam(params: d2l.Parameter[], states: MomentState[], hp: { lr: number; t: number }): void {
-  const [beta1, beta2, eps] = [0.9, 0.999, 1e-6];
-  params.forEach((p, i) => {
-    const [v, s] = states[i]!;
-    tf.tidy(() => {
-      v.assign(v.mul(beta1).add(p.grad.mul(1 - beta1)));
-      s.assign(s.mul(beta2).add(p.grad.square().mul(1 - beta2)));
-      const vHat = v.div(1 - beta1 ** hp.t);
-      const sHat = s.div(1 - beta2 ** hp.t);
-      p.value.assign(p.value.sub(vHat.mul(hp.lr).div(sHat.sqrt().add(eps))));
-    });
-  });
-  hp.t += 1;
-}
-
-function initStates(d: number): MomentState[] {
-  const z = (shape: number[]) => tf.variable(tf.zeros(shape));
-  return [[z([d, 1]), z([d, 1])], [z([1]), z([1])]];
-}
-
 describe('one Adam step, by hand', () => {
   it('matches the update computed in float64 arithmetic', () => {
     // One parameter, gradient 0.5 then -0.2: v, s, bias correction and the step written out by hand.
     const p: d2l.Parameter = { value: tf.variable(tf.tensor1d([1.0])), grad: tf.tensor1d([0.5]) };
     const states: MomentState[] = [[tf.variable(tf.zeros([1])), tf.variable(tf.zeros([1]))]];
     const hp = { lr: 0.01, t: 1 };
-    adam([p], states, hp);
+    chapterAdam([p], states, hp);
     // t=1: v = 0.05, s = 0.00025, v̂ = 0.5, ŝ = 0.25, step = 0.01·0.5/(0.5 + 1e-6)
     let x = 1 - (0.01 * 0.5) / (0.5 + 1e-6);
     assertClose(p.value.dataSync()[0]!, x, 1e-7, 'x after step 1');
     p.grad = tf.tensor1d([-0.2]);
-    adam([p], states, hp);
+    chapterAdam([p], states, hp);
     // t=2: v = 0.9·0.05 − 0.02 = 0.025, s = 0.999·0.00025 + 0.001·0.04 = 0.00028975
     const vHat = 0.025 / (1 - 0.81);
     const sHat = 0.00028975 / (1 - 0.999 ** 2);
@@ -53,7 +30,7 @@ describe('trainCh11', () => {
   it('evaluates 15 times in 2 epochs (3000 examples / 200), at fractional epochs, and converges', async () => {
     d2l.manualSeed(11);
     const [iter, d] = await d2l.getDataCh11(10, 1500, { folder: dataDir });
-    const result = await d2l.trainCh11(adam, initStates(d), { lr: 0.01, t: 1 }, iter, d, 2, { plot: false, verbose: false });
+    const result = await d2l.trainCh11(chapterAdam, initMomentStates(d), { lr: 0.01, t: 1 }, iter, d, 2, { plot: false, verbose: false });
     assert.equal(result.losses.length, 15);
     assert.equal(result.times.length, 15);
     result.epochs.forEach((e, i) => assertClose(e, ((i + 1) * 200) / 1500, 1e-12, `epoch of point ${i}`));
@@ -67,7 +44,7 @@ describe('trainCh11', () => {
     const run = async () => {
       d2l.manualSeed(5);
       const [iter, d] = await d2l.getDataCh11(10, 1500, { folder: dataDir });
-      const r = await d2l.trainCh11(adam, initStates(d), { lr: 0.01, t: 1 }, iter, d, 1, { plot: false, verbose: false });
+      const r = await d2l.trainCh11(chapterAdam, initMomentStates(d), { lr: 0.01, t: 1 }, iter, d, 1, { plot: false, verbose: false });
       iter.dispose();
       return r.losses;
     };
@@ -76,10 +53,10 @@ describe('trainCh11', () => {
 
   it('leaks no tensors', async () => {
     const [iter, d] = await d2l.getDataCh11(10, 1500, { folder: dataDir });
-    const states = initStates(d);
+    const states = initMomentStates(d);
     iter.tensors();
     const before = tf.memory().numTensors;
-    await d2l.trainCh11(adam, states, { lr: 0.01, t: 1 }, iter, d, 1, { plot: false, verbose: false });
+    await d2l.trainCh11(chapterAdam, states, { lr: 0.01, t: 1 }, iter, d, 1, { plot: false, verbose: false });
     assert.equal(tf.memory().numTensors, before);
     iter.dispose();
   });
@@ -100,7 +77,7 @@ describe('trainCh11', () => {
     const log = console.log;
     console.log = (line: string) => lines.push(line);
     try {
-      await d2l.trainCh11(adam, initStates(d), { lr: 0.01, t: 1 }, iter, d, 1, { plot: false });
+      await d2l.trainCh11(chapterAdam, initMomentStates(d), { lr: 0.01, t: 1 }, iter, d, 1, { plot: false });
     } finally {
       console.log = log;
     }

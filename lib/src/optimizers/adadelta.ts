@@ -9,7 +9,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { AdadeltaHyperparams, adadeltaRule } from './rules';
 import { SlotOptimizer, SlotStep } from './slot-optimizer';
-import { checkBeta, checkLearningRate, checkNonNegative, configNumber } from './validate';
+import { checkBeta, checkLearningRate, checkNonNegative } from './validate';
 
 /**
  * Adadelta optimizer with Zeiler's defaults (ρ 0.95, ε 1e-6) and learning rate 1 (torch's default: the
@@ -18,6 +18,7 @@ import { checkBeta, checkLearningRate, checkNonNegative, configNumber } from './
  */
 export class Adadelta extends SlotOptimizer {
   static readonly className = 'D2lAdadelta';
+  static override readonly configKeys = ['learningRate', 'rho', 'epsilon'];
   private readonly hyperparams: AdadeltaHyperparams;
 
   constructor(readonly learningRate = 1, readonly rho = 0.95, readonly epsilon = 1e-6) {
@@ -31,16 +32,6 @@ export class Adadelta extends SlotOptimizer {
   protected override step(_param: tf.Tensor, grad: tf.Tensor, [accumulatedGrad, accumulatedUpdate]: tf.Tensor[]): SlotStep {
     const { update, state } = adadeltaRule(grad, { accumulatedGrad: accumulatedGrad!, accumulatedUpdate: accumulatedUpdate! }, this.hyperparams);
     return { update, slots: [state.accumulatedGrad, state.accumulatedUpdate] };
-  }
-
-  override getConfig(): tf.serialization.ConfigDict {
-    return { learningRate: this.learningRate, rho: this.rho, epsilon: this.epsilon };
-  }
-
-  static override fromConfig<T extends tf.serialization.Serializable>(
-    cls: tf.serialization.SerializableConstructor<T>, config: tf.serialization.ConfigDict,
-  ): T {
-    return new cls(configNumber(config, 'learningRate'), configNumber(config, 'rho'), configNumber(config, 'epsilon'));
   }
 }
 tf.serialization.registerClass(Adadelta);

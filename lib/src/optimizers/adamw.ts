@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { AdamWHyperparams, adamwRule } from './rules';
 import { fusedAdamStep } from './fused';
 import { SlotOptimizer, SlotStep } from './slot-optimizer';
-import { checkBeta, checkLearningRate, checkNonNegative, configNumber } from './validate';
+import { checkBeta, checkLearningRate, checkNonNegative } from './validate';
 
 /**
  * AdamW optimizer in torch's convention (torch.optim.AdamW): first p ← p·(1 − lr·wd) using the
@@ -16,6 +16,7 @@ import { checkBeta, checkLearningRate, checkNonNegative, configNumber } from './
  */
 export class AdamW extends SlotOptimizer {
   static readonly className = 'AdamW';
+  static override readonly configKeys = ['learningRate', 'beta1', 'beta2', 'epsilon', 'weightDecay'];
   private readonly hyperparams: AdamWHyperparams;
 
   constructor(
@@ -41,25 +42,6 @@ export class AdamW extends SlotOptimizer {
 
   protected override fusedStep(param: tf.Variable, grad: tf.Tensor, slots: tf.Variable[], t: number): boolean {
     return fusedAdamStep(param, grad, slots, this.hyperparams, t);
-  }
-
-  override getConfig(): tf.serialization.ConfigDict {
-    return {
-      learningRate: this.learningRate,
-      beta1: this.beta1,
-      beta2: this.beta2,
-      epsilon: this.epsilon,
-      weightDecay: this.weightDecay,
-    };
-  }
-
-  static override fromConfig<T extends tf.serialization.Serializable>(
-    cls: tf.serialization.SerializableConstructor<T>, config: tf.serialization.ConfigDict,
-  ): T {
-    return new cls(
-      configNumber(config, 'learningRate'), configNumber(config, 'beta1'),
-      configNumber(config, 'beta2'), configNumber(config, 'epsilon'),
-      configNumber(config, 'weightDecay'));
   }
 }
 tf.serialization.registerClass(AdamW);

@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { AdamHyperparams, amsgradRule } from './rules';
 import { fusedAmsgradStep } from './fused';
 import { SlotOptimizer, SlotStep } from './slot-optimizer';
-import { checkBeta, checkLearningRate, checkNonNegative, configNumber } from './validate';
+import { checkBeta, checkLearningRate, checkNonNegative } from './validate';
 
 /**
  * AMSGrad optimizer in torch's convention (torch.optim.Adam(amsgrad=True)): vMax = max(vMax, v) over
@@ -17,6 +17,7 @@ import { checkBeta, checkLearningRate, checkNonNegative, configNumber } from './
  */
 export class AMSGrad extends SlotOptimizer {
   static readonly className = 'AMSGrad';
+  static override readonly configKeys = ['learningRate', 'beta1', 'beta2', 'epsilon'];
   private readonly hyperparams: AdamHyperparams;
 
   constructor(
@@ -42,23 +43,6 @@ export class AMSGrad extends SlotOptimizer {
 
   protected override fusedStep(param: tf.Variable, grad: tf.Tensor, slots: tf.Variable[], t: number): boolean {
     return fusedAmsgradStep(param, grad, slots, this.hyperparams, t);
-  }
-
-  override getConfig(): tf.serialization.ConfigDict {
-    return {
-      learningRate: this.learningRate,
-      beta1: this.beta1,
-      beta2: this.beta2,
-      epsilon: this.epsilon,
-    };
-  }
-
-  static override fromConfig<T extends tf.serialization.Serializable>(
-    cls: tf.serialization.SerializableConstructor<T>, config: tf.serialization.ConfigDict,
-  ): T {
-    return new cls(
-      configNumber(config, 'learningRate'), configNumber(config, 'beta1'),
-      configNumber(config, 'beta2'), configNumber(config, 'epsilon'));
   }
 }
 tf.serialization.registerClass(AMSGrad);

@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { finiteFlags } from './fused';
+import { configNumber } from './validate';
 
 /** A tensor with a name, as tf.Optimizer's getWeights/setWeights and applyGradients use them. */
 export type NamedTensor = Parameters<tf.Optimizer['setWeights']>[0][number];
@@ -59,8 +60,27 @@ export abstract class SlotOptimizer extends tf.Optimizer {
   // State from setWeights that no applyGradients call has claimed yet, in saved order.
   private restored: VariableState[] = [];
 
+  /**
+   * The constructor's arguments in order, by their config names; each is also a field of the same
+   * name. getConfig/fromConfig are written once from this list instead of once per optimizer.
+   */
+  static readonly configKeys: readonly string[] = [];
+
   protected constructor(private readonly slotNames: readonly string[]) {
     super();
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    const keys = (this.constructor as typeof SlotOptimizer).configKeys;
+    const fields = this as unknown as Record<string, number>;
+    return Object.fromEntries(keys.map((k) => [k, fields[k]!]));
+  }
+
+  static override fromConfig<T extends tf.serialization.Serializable>(
+    cls: tf.serialization.SerializableConstructor<T>, config: tf.serialization.ConfigDict,
+  ): T {
+    const keys = (cls as unknown as typeof SlotOptimizer).configKeys;
+    return new cls(...keys.map((k) => configNumber(config, k)));
   }
 
   /** The update rule for one variable: `slots` are in slotNames order; t is the 1-based step. */

@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { AdamHyperparams, yogiRule } from './rules';
 import { fusedYogiStep } from './fused';
 import { SlotOptimizer, SlotStep } from './slot-optimizer';
-import { checkBeta, checkLearningRate, checkNonNegative, configNumber } from './validate';
+import { checkBeta, checkLearningRate, checkNonNegative } from './validate';
 
 /**
  * Yogi optimizer. State per variable: `m` and `v` (getWeights names `<variable>/m`, `<variable>/v`).
@@ -19,6 +19,7 @@ import { checkBeta, checkLearningRate, checkNonNegative, configNumber } from './
  */
 export class Yogi extends SlotOptimizer {
   static readonly className = 'Yogi';
+  static override readonly configKeys = ['learningRate', 'beta1', 'beta2', 'epsilon', 'initialAccumulatorValue'];
   private readonly hyperparams: AdamHyperparams;
 
   constructor(
@@ -48,25 +49,6 @@ export class Yogi extends SlotOptimizer {
 
   protected override fusedStep(param: tf.Variable, grad: tf.Tensor, slots: tf.Variable[], t: number): boolean {
     return fusedYogiStep(param, grad, slots, this.hyperparams, t);
-  }
-
-  override getConfig(): tf.serialization.ConfigDict {
-    return {
-      learningRate: this.learningRate,
-      beta1: this.beta1,
-      beta2: this.beta2,
-      epsilon: this.epsilon,
-      initialAccumulatorValue: this.initialAccumulatorValue,
-    };
-  }
-
-  static override fromConfig<T extends tf.serialization.Serializable>(
-    cls: tf.serialization.SerializableConstructor<T>, config: tf.serialization.ConfigDict,
-  ): T {
-    return new cls(
-      configNumber(config, 'learningRate'), configNumber(config, 'beta1'),
-      configNumber(config, 'beta2'), configNumber(config, 'epsilon'),
-      configNumber(config, 'initialAccumulatorValue'));
   }
 }
 tf.serialization.registerClass(Yogi);
