@@ -116,24 +116,6 @@ def strip_plotly_bundles(nb: Any) -> int:
     return removed
 
 
-def report_failure(nb: Any, rec: nbrun.CellRecord) -> None:
-    """Print nbrun's diagnostic of a failed cell: where, the offending line, the real error."""
-    where = f'  cell {rec.index + 1} (1-based, counting all cells)'
-    if rec.line is not None:
-        where += f', line {rec.line}'
-    print(f'{where}: {rec.kind}')
-    if rec.source_line is not None:
-        print(f'    > {rec.source_line}')
-    else:
-        lines = nb.cells[rec.index].source.split('\n')
-        for line in lines[:5]:
-            print(f'    | {line}')
-        if len(lines) > 5:
-            print(f'    | ... ({len(lines) - 5} more lines)')
-    for line in rec.message.split('\n'):
-        print(f'    {line}')
-
-
 def reusable_copy(source: Path, reuse_dir: Optional[Path], newer_than: float) -> Optional[Path]:
     """An executed copy in reuse_dir newer than the notebook and than newer_than, if any."""
     if reuse_dir is None:
@@ -176,7 +158,7 @@ def execute(entry: Entry, executed_dir: Path, timeout: float, reuse_dir: Optiona
     entry.problem = 'execution failed'
     print(f'FAIL {entry.name} ({result.seconds:.1f} s)', flush=True)
     for rec in result.failures:
-        report_failure(result.notebook, rec)
+        nbrun.report_failure(result, rec)
     print(f'  executed copy: {entry.executed}', flush=True)
     return None
 

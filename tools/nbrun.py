@@ -466,7 +466,8 @@ def _out_path(nb_path: str, out_dir: str) -> Path:
     return Path(out_dir) / rel
 
 
-def _report_failure(result: Result, rec: CellRecord, runs: int) -> None:
+def report_failure(result: Result, rec: CellRecord, runs: int = 1) -> None:
+    """Print where a cell failed (cell, run, line), the offending source line and the real error."""
     cell = result.notebook.cells[rec.index]
     where = f'  cell {rec.index + 1} (1-based, counting all cells)'
     if runs > 1:
@@ -529,7 +530,7 @@ def main(argv: Optional[list[str]] = None) -> int:
         if not result.ok:
             failed = True
             for rec in result.failures:
-                _report_failure(result, rec, args.runs)
+                report_failure(result, rec, args.runs)
             print(f'  executed copy: {out}', flush=True)
         reports.append({**result.to_dict(), 'out': str(out)})
 
