@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { AdamWHyperparams, adamwRule } from './rules';
 import { fusedAdamStep } from './fused';
 import { SlotOptimizer, SlotStep } from './slot-optimizer';
-import { checkBeta, checkLearningRate, checkNonNegative } from './validate';
+import { checkAdamHyperparams, checkNonNegative } from './validate';
 
 /**
  * AdamW optimizer in torch's convention (torch.optim.AdamW): first p ← p·(1 − lr·wd) using the
@@ -27,10 +27,7 @@ export class AdamW extends SlotOptimizer {
     readonly weightDecay = 0.01,
   ) {
     super(['m', 'v']);
-    checkLearningRate(learningRate);
-    checkBeta(beta1, 'beta1');
-    checkBeta(beta2, 'beta2');
-    checkNonNegative(epsilon, 'epsilon');
+    checkAdamHyperparams({ learningRate, beta1, beta2, epsilon });
     checkNonNegative(weightDecay, 'weightDecay');
     this.hyperparams = { learningRate, beta1, beta2, epsilon, weightDecay };
   }

@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { AdamHyperparams, amsgradRule } from './rules';
 import { fusedAmsgradStep } from './fused';
 import { SlotOptimizer, SlotStep } from './slot-optimizer';
-import { checkBeta, checkLearningRate, checkNonNegative } from './validate';
+import { checkAdamHyperparams } from './validate';
 
 /**
  * AMSGrad optimizer in torch's convention (torch.optim.Adam(amsgrad=True)): vMax = max(vMax, v) over
@@ -27,10 +27,7 @@ export class AMSGrad extends SlotOptimizer {
     readonly epsilon = 1e-7,
   ) {
     super(['m', 'v', 'vhat']);
-    checkLearningRate(learningRate);
-    checkBeta(beta1, 'beta1');
-    checkBeta(beta2, 'beta2');
-    checkNonNegative(epsilon, 'epsilon');
+    checkAdamHyperparams({ learningRate, beta1, beta2, epsilon });
     this.hyperparams = { learningRate, beta1, beta2, epsilon };
   }
 

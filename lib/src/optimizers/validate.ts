@@ -26,6 +26,14 @@ export function checkNonNegative(value: number, name: string): void {
   }
 }
 
+/** The checks every Adam-family constructor makes: lr > 0, β1 and β2 in [0, 1), ε ≥ 0. */
+export function checkAdamHyperparams(h: { learningRate: number; beta1: number; beta2: number; epsilon: number }): void {
+  checkLearningRate(h.learningRate);
+  checkBeta(h.beta1, 'beta1');
+  checkBeta(h.beta2, 'beta2');
+  checkNonNegative(h.epsilon, 'epsilon');
+}
+
 // typeof guards values that arrive untyped through getConfig/fromConfig or plain JS callers.
 function isFiniteNumber(value: unknown): value is number {
   return typeof value === 'number' && Number.isFinite(value);

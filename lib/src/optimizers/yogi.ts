@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { AdamHyperparams, yogiRule } from './rules';
 import { fusedYogiStep } from './fused';
 import { SlotOptimizer, SlotStep } from './slot-optimizer';
-import { checkBeta, checkLearningRate, checkNonNegative } from './validate';
+import { checkAdamHyperparams, checkNonNegative } from './validate';
 
 /**
  * Yogi optimizer. State per variable: `m` and `v` (getWeights names `<variable>/m`, `<variable>/v`).
@@ -30,10 +30,7 @@ export class Yogi extends SlotOptimizer {
     readonly initialAccumulatorValue = 0,
   ) {
     super(['m', 'v']);
-    checkLearningRate(learningRate);
-    checkBeta(beta1, 'beta1');
-    checkBeta(beta2, 'beta2');
-    checkNonNegative(epsilon, 'epsilon');
+    checkAdamHyperparams({ learningRate, beta1, beta2, epsilon });
     checkNonNegative(initialAccumulatorValue, 'initialAccumulatorValue');
     this.hyperparams = { learningRate, beta1, beta2, epsilon };
   }
