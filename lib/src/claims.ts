@@ -1,22 +1,23 @@
 /**
- * Visible checks of what a notebook's prose claims (used by notebooks 03–06): each check prints one
- * line when it holds and throws when it does not, so a notebook run fails as soon as a claim is false.
+ * Quiet checks of what a notebook's prose claims (used by notebooks 02–06): a check that holds prints
+ * nothing, one that fails throws, so the page reads as text and a run stops as soon as a sentence
+ * stops being true.
  */
 
-/** Report `description` as checked when `holds`, else throw an Error naming the claim and `detail`. */
+/** Do nothing when `holds`, else throw an Error naming the claim and `detail`. */
 export function claim(description: string, holds: boolean, detail = ''): void {
+  if (holds) return;
   const suffix = detail === '' ? '' : ` (${detail})`;
-  if (!holds) throw new Error(`Claim failed: ${description}${suffix}`);
-  console.log(`✓ ${description}${suffix}`);
+  throw new Error(`Claim failed: ${description}${suffix}`);
 }
 
-/** Claim that |actual − expected| ≤ tol; the printed line shows the measured value and the error. */
+/** Claim that |actual − expected| ≤ tol; a failure names the measured value and the error. */
 export function claimClose(description: string, actual: number, expected: number, tol: number): void {
   const error = Math.abs(actual - expected);
   claim(description, error <= tol, `measured ${fmt(actual)}, expected ${fmt(expected)}, |error| ${fmt(error)} ≤ ${fmt(tol)}`);
 }
 
-/** Compact number formatting for claim lines: 4 significant digits, exponent when tiny or huge. */
+/** Compact number formatting for claim messages: 4 significant digits, exponent when tiny or huge. */
 export function fmt(x: number): string {
   if (!Number.isFinite(x)) return String(x);
   if (x === 0) return '0';
