@@ -466,7 +466,7 @@ describe("notebook 05: Reddi et al.'s counterexamples", function () {
     const T = 40_400;
     const problem = d2l.reddiExperiment();
     const adam = d2l.periodMeans(d2l.runOnline(problem, d2l.adamRule, zero(), { ...h, epsilon: 1e-8 }, T).x, 101);
-    const ams = d2l.periodMeans(d2l.runOnline(problem, d2l.amsgradRule, { ...zero(), vMax: tf.scalar(0) }, { ...h, epsilon: 1e-8 }, T).x, 101);
+    const ams = d2l.periodMeans(d2l.runOnline(problem, d2l.amsgradRule, { ...zero(), vhat: tf.scalar(0) }, { ...h, epsilon: 1e-8 }, T).x, 101);
     const yogi = d2l.periodMeans(d2l.runOnline(problem, d2l.yogiRule, zero(), { ...h, epsilon: 1e-3 }, T).x, 101);
     assert.ok(last(adam) > 0.98, `Adam ${last(adam)}`);
     assert.ok(last(ams) < -0.98, `AMSGrad ${last(ams)}`);
@@ -478,7 +478,7 @@ describe("notebook 05: Reddi et al.'s counterexamples", function () {
     const problem = d2l.reddiExperiment();
     const runs = [
       d2l.runOnline(problem, d2l.adamRule, zero(), { ...h, epsilon: 1e-8 }, 10_100),
-      d2l.runOnline(problem, d2l.amsgradRule, { ...zero(), vMax: tf.scalar(0) }, { ...h, epsilon: 1e-8 }, 10_100),
+      d2l.runOnline(problem, d2l.amsgradRule, { ...zero(), vhat: tf.scalar(0) }, { ...h, epsilon: 1e-8 }, 10_100),
       d2l.runOnline(problem, d2l.yogiRule, zero(), { ...h, epsilon: 1e-3 }, 10_100),
     ];
     const [adam, ams, yogi] = runs.map((r) => d2l.periodMeans(r.x, 101)) as [number[], number[], number[]];
@@ -488,7 +488,7 @@ describe("notebook 05: Reddi et al.'s counterexamples", function () {
     const regrets = runs.map((r) => last(r.averageRegret));
     assert.ok(regrets[2]! < Math.min(regrets[0]!, regrets[1]!));
     assertClose(runs[2]!.finalState['v']! / 1010 ** 2, 1, 0.05, "Yogi's final v relative to 1010²");
-    assert.ok(runs[2]!.finalState['v']! > 50 * runs[1]!.finalState['vMax']!, "Yogi's v vs AMSGrad's running max");
+    assert.ok(runs[2]!.finalState['v']! > 50 * runs[1]!.finalState['vhat']!, "Yogi's v vs AMSGrad's running max");
     assert.ok(Math.abs(last(yogi) - yogi[24]!) < 0.01, 'Yogi barely moves over the last 75 periods');
     const rate = (r: d2l.OnlineRun): number => (r.averageRegret[10_099]! * 10_100 - r.averageRegret[10_099 - 2020]! * (10_100 - 2020)) / 2020;
     assert.ok(rate(runs[0]!) > rate(runs[1]!) && rate(runs[1]!) > rate(runs[2]!));
@@ -498,7 +498,7 @@ describe("notebook 05: Reddi et al.'s counterexamples", function () {
     const h = { learningRate: (t: number) => 0.5 / Math.sqrt(t), beta1: 0, beta2: 0.1 };
     const problem = d2l.reddiTheorem1(3);
     const adam = d2l.runOnline(problem, d2l.adamRule, zero(), { ...h, epsilon: 1e-8 }, 1500);
-    const ams = d2l.runOnline(problem, d2l.amsgradRule, { ...zero(), vMax: tf.scalar(0) }, { ...h, epsilon: 1e-8 }, 1500);
+    const ams = d2l.runOnline(problem, d2l.amsgradRule, { ...zero(), vhat: tf.scalar(0) }, { ...h, epsilon: 1e-8 }, 1500);
     const yogi = d2l.runOnline(problem, d2l.yogiRule, zero(), { ...h, epsilon: 1e-3 }, 1500);
     assert.ok(last(d2l.periodMeans(adam.x, 3)) > 0.99 && last(adam.averageRegret) > 0.5);
     assert.ok(last(d2l.periodMeans(ams.x, 3)) < -0.99 && last(ams.averageRegret) < 0.05);
@@ -600,7 +600,7 @@ describe('notebook 06: exercises', function () {
     const zero = (): d2l.Moments => ({ m: tf.scalar(0), v: tf.scalar(0) });
     const h = { learningRate: 0.01, beta1: 0, beta2: 0.1 };
     const adam = d2l.runOnline(problem, d2l.adamRule, zero(), { ...h, epsilon: 1e-8 }, 1500, 1).x;
-    const ams = d2l.runOnline(problem, d2l.amsgradRule, { ...zero(), vMax: tf.scalar(0) }, { ...h, epsilon: 1e-8 }, 1500, 1).x;
+    const ams = d2l.runOnline(problem, d2l.amsgradRule, { ...zero(), vhat: tf.scalar(0) }, { ...h, epsilon: 1e-8 }, 1500, 1).x;
     const yogi = d2l.runOnline(problem, d2l.yogiRule, zero(), { ...h, epsilon: 1e-3 }, 1500, 1).x;
     const adamDefault = d2l.runOnline(problem, d2l.adamRule, zero(), { ...adamDefaults, epsilon: 1e-8 }, 1500, 1).x;
     assert.ok(Math.abs(last(adam)) > 4 && Math.abs(last(adam)) - Math.abs(adam[749]!) > 1.5, `Adam ${last(adam)}`);

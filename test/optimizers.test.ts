@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { strict as assert } from 'assert';
 import {
-  AdamW, AMSGrad, Yogi, adamw, amsgrad, yogi, yogiRule, SlotOptimizer,
+  AdamW, Yogi, adamw, amsgrad, yogi, yogiRule, CATALOG, OPTIMIZERS, makeOptimizer,
 } from 'd2l/dist/optimizers';
 
 // ---------- float64 reference implementations, written from the formulas, not from the lib ----------
@@ -84,6 +84,22 @@ function refAdamW(
   });
 }
 
+/** Zeiler's Adadelta (Algorithm 1), with tfjs's slot names: accum_grad = E[g²], accum_var = E[Δ²]. */
+function refAdadelta(p0: Vec, grads: Vec[], h: { lr: number; rho: number; eps: number }): Array<{ p: Vec; state: Record<string, Vec> }> {
+  const p = [...p0];
+  const eg = p0.map(() => 0);
+  const ed = p0.map(() => 0);
+  return grads.map((g) => {
+    for (let j = 0; j < p.length; j++) {
+      eg[j] = h.rho * eg[j] + (1 - h.rho) * g[j] * g[j];
+      const delta = Math.sqrt(ed[j] + h.eps) / Math.sqrt(eg[j] + h.eps) * g[j];
+      ed[j] = h.rho * ed[j] + (1 - h.rho) * delta * delta;
+      p[j] -= h.lr * delta;
+    }
+    return { p: [...p], state: { accum_grad: [...eg], accum_var: [...ed] } };
+  });
+}
+
 // ---------- helpers ----------
 
 const P0 = [1, -2, 0.5, 3];
@@ -151,7 +167,7 @@ function applyStep(opt: tf.Optimizer, vars: tf.Variable[], grads: Vec[], form: '
 
 /** Runs GRADS through `opt` and compares params and state with the reference after every step. */
 async function checkAgainstReference(
-  opt: SlotOptimizer, ref: RefSnapshot[], form: 'map' | 'list', rtol = 1e-6,
+  opt: tf.Optimizer, ref: RefSnapshot[], form: 'map' | 'list', rtol = 1e-6,
 ): Promise<void> {
   const x = param(P0);
   try {
@@ -367,25 +383,22 @@ describe('optimizers: where AMSGrad and AdamW reduce to Adam (growing gradients,
   }
 });
 
-// One entry per optimizer for the behaviour they share through SlotOptimizer.
+// One entry per optimizer of the catalog, for the behaviour they share through RuleOptimizer.
 interface Kind {
   name: string;
-  cls: typeof Yogi | typeof AMSGrad | typeof AdamW;
-  make: () => SlotOptimizer;
-  revive: (config: tf.serialization.ConfigDict) => SlotOptimizer;
-  slots: string[];
+  cls: (typeof CATALOG)[number];
+  make: () => tf.Optimizer;
+  revive: (config: tf.serialization.ConfigDict) => tf.Optimizer;
+  slots: readonly string[];
 }
-const KINDS: Kind[] = [
-  { name: 'Yogi', cls: Yogi, make: () => yogi(0.1), revive: c => Yogi.fromConfig<Yogi>(Yogi, c), slots: ['m', 'v'] },
-  {
-    name: 'AMSGrad', cls: AMSGrad, make: () => amsgrad(0.1), revive: c => AMSGrad.fromConfig<AMSGrad>(AMSGrad, c),
-    slots: ['m', 'v', 'vhat'],
-  },
-  {
-    name: 'AdamW', cls: AdamW, make: () => adamw(0.1, 0.9, 0.999, 1e-7, 0.1), revive: c => AdamW.fromConfig<AdamW>(AdamW, c),
-    slots: ['m', 'v'],
-  },
-];
+const KINDS: Kind[] = CATALOG.map((cls) => ({
+  name: cls.className,
+  cls,
+  // AdamW's decay on, so its state and update differ from Adam's.
+  make: () => new cls(cls === AdamW ? { learningRate: 0.1, weightDecay: 0.1 } : { learningRate: 0.1 }),
+  revive: (c) => cls.fromConfig(cls as unknown as tf.serialization.SerializableConstructor<tf.Optimizer>, c),
+  slots: cls.descriptor.rule.state,
+}));
 
 describe('optimizers: state round trip through getWeights/setWeights', () => {
   for (const kind of KINDS) {
@@ -552,8 +565,10 @@ describe('optimizers: hyperparameter validation', () => {
     ['amsgrad beta1 -0.1', () => amsgrad(0.01, -0.1), 'Invalid beta1: -0.1 (must be in [0, 1))'],
     ['adamw beta2 1', () => adamw(0.01, 0.9, 1), 'Invalid beta2: 1 (must be in [0, 1))'],
     ['amsgrad beta2 NaN', () => amsgrad(0.01, 0.9, NaN), 'Invalid beta2: NaN (must be in [0, 1))'],
-    ['yogi epsilon -1e-3', () => yogi(0.01, 0.9, 0.999, -1e-3), 'Invalid epsilon: -0.001 (must be a finite number >= 0)'],
-    ['amsgrad epsilon NaN', () => amsgrad(0.01, 0.9, 0.999, NaN), 'Invalid epsilon: NaN (must be a finite number >= 0)'],
+    ['yogi epsilon -1e-3', () => yogi(0.01, 0.9, 0.999, -1e-3), 'Invalid epsilon: -0.001 (must be a finite number > 0)'],
+    ['amsgrad epsilon NaN', () => amsgrad(0.01, 0.9, 0.999, NaN), 'Invalid epsilon: NaN (must be a finite number > 0)'],
+    ['yogi positional arguments beyond its five', () => yogi(0.01, 0.9, 0.999, 1e-3, 0, 7), 'Yogi takes at most 5 arguments (learningRate, beta1, beta2, epsilon, initialAccumulatorValue), got 6'],
+    ['Yogi by name, misspelt', () => new Yogi({ learningrate: 0.1 } as never), "Unknown hyperparameter 'learningrate' for yogi: use learningRate, beta1, beta2, epsilon, initialAccumulatorValue"],
     ['adamw weightDecay -0.01', () => adamw(0.01, 0.9, 0.999, 1e-7, -0.01), 'Invalid weightDecay: -0.01 (must be a finite number >= 0)'],
     ['yogi initialAccumulatorValue -1', () => yogi(0.01, 0.9, 0.999, 1e-3, -1), 'Invalid initialAccumulatorValue: -1 (must be a finite number >= 0)'],
     ['Yogi constructor beta2 2', () => new Yogi(0.01, 0.9, 2), 'Invalid beta2: 2 (must be in [0, 1))'],
@@ -568,8 +583,8 @@ describe('optimizers: hyperparameter validation', () => {
     });
   }
 
-  it('accepts the boundary values β = 0, ε = 0, weightDecay = 0', () => {
-    for (const opt of [yogi(0.01, 0, 0, 0), amsgrad(0.01, 0, 0, 0), adamw(0.01, 0, 0, 0, 0)]) opt.dispose();
+  it('accepts the boundary values β = 0, weightDecay = 0 and a tiny ε', () => {
+    for (const opt of [yogi(0.01, 0, 0, 1e-30), amsgrad(0.01, 0, 0, 1e-30), adamw(0.01, 0, 0, 1e-30, 0)]) opt.dispose();
   });
 });
 
@@ -658,6 +673,60 @@ describe('optimizers: memory', () => {
       assert.equal(tf.memory().numTensors, start + 2);
       tf.dispose([w, b]);
       assert.equal(tf.memory().numTensors, start);
+    });
+  }
+});
+
+// ---------- the registry: every optimizer known by name ----------
+
+/** The float64 reference of each of the lib's optimizers, with the hyperparameters the test uses. */
+const REFERENCES: Record<string, { config: Record<string, number>; ref: (p0: Vec, grads: Vec[]) => Array<{ p: Vec; state: Record<string, Vec> }> }> = {
+  yogi: { config: { learningRate: 0.1 }, ref: (p0, g) => refYogi(p0, g, { lr: 0.1, beta1: 0.9, beta2: 0.999, eps: 1e-3 }).map(({ p, m, v }) => ({ p, state: { m, v } })) },
+  amsgrad: { config: { learningRate: 0.1 }, ref: (p0, g) => refAmsgrad(p0, g, { lr: 0.1, beta1: 0.9, beta2: 0.999, eps: 1e-7 }).map(({ p, m, v, vMax }) => ({ p, state: { m, v, vhat: vMax! } })) },
+  adamw: { config: { learningRate: 0.1, weightDecay: 0.1 }, ref: (p0, g) => refAdamW(p0, g, { lr: 0.1, beta1: 0.9, beta2: 0.999, eps: 1e-7, wd: 0.1 }).map(({ p, m, v }) => ({ p, state: { m, v } })) },
+  'adadelta-zeiler': { config: { learningRate: 0.5 }, ref: (p0, g) => refAdadelta(p0, g, { lr: 0.5, rho: 0.95, eps: 1e-6 }) },
+};
+
+describe('optimizers: the registry (registry.ts)', () => {
+  it("lists each of the lib's optimizers once, each with a float64 reference here", () => {
+    const ours = OPTIMIZERS.filter((o) => o.ours).map((o) => o.name);
+    assert.deepEqual(ours, CATALOG.map((c) => c.descriptor.name));
+    assert.deepEqual([...ours].sort(), Object.keys(REFERENCES).sort(), 'an optimizer without a reference test, or a reference without an optimizer');
+    assert.equal(new Set(OPTIMIZERS.map((o) => o.name)).size, OPTIMIZERS.length, 'names are unique');
+  });
+
+  for (const entry of OPTIMIZERS.filter((o) => o.ours)) {
+    it(`${entry.name}: makeOptimizer by name matches its float64 reference for 3 steps, parameters and every state slot`, async () => {
+      const { config, ref } = REFERENCES[entry.name]!;
+      const opt = makeOptimizer(entry.name, config);
+      const expected = ref(P0, GRADS);
+      const x = param(P0);
+      try {
+        for (let step = 0; step < GRADS.length; step++) {
+          applyStep(opt, [x], [GRADS[step]!], 'list');
+          assertClose(x.dataSync(), expected[step]!.p, `step ${step + 1} param`);
+          const state = await stateOf(opt);
+          const slots = Object.keys(expected[step]!.state);
+          assert.deepEqual([...state.keys()], slots.map((s) => `${x.name}/${s}`));
+          for (const s of slots) assertClose(state.get(`${x.name}/${s}`)!, expected[step]!.state[s]!, `step ${step + 1} ${s}`);
+        }
+      } finally {
+        x.dispose();
+        opt.dispose();
+      }
+    });
+  }
+
+  for (const entry of OPTIMIZERS) {
+    it(`${entry.name}: made with its defaults, it reports them (the table agrees with the optimizer)`, () => {
+      const opt = makeOptimizer(entry.name);
+      const config = opt.getConfig() as Record<string, unknown>;
+      for (const [key, value] of Object.entries(entry.defaults)) {
+        // tfjs reports booleans (useNesterov, centered) as booleans and a null ε as its backend default.
+        const reported = typeof config[key] === 'boolean' ? Number(config[key]) : config[key] ?? 1e-7;
+        assert.equal(reported, value, `${entry.name}.${key}`);
+      }
+      opt.dispose();
     });
   }
 });

@@ -22,11 +22,6 @@ function writer(): WriteDisplayData | undefined {
   }
 }
 
-/** True when running inside a tslab kernel, where outputs reach a notebook. */
-export function inKernel(): boolean {
-  return writer() !== undefined;
-}
-
 let nextId = 0;
 
 /** A display that can be replaced in place (Jupyter's update_display_data), e.g. a live loss curve. */

@@ -7,8 +7,9 @@
  *   model       linear regression, squared loss, whole-data evaluation
  *   train       the training loops (trainCh11, trainConciseCh11)
  *   figure      plotly figures and the live Animator
- *   optimizers  Yogi, AMSGrad, AdamW (and a correct Adadelta) as tf.Optimizer classes, on one
- *               file of update rules, with fused in-place steps for large tensors
+ *   optimizers  Yogi, AMSGrad, AdamW (and a correct Adadelta) as tf.Optimizer classes, each one rule
+ *               and one descriptor (catalog.ts), fused in-place steps compiled from the same rules,
+ *               and the registry of every optimizer known by name
  *   display     rich output through the tslab kernel
  *   claims      claim/claimClose: a notebook stops when a number its prose states no longer holds
  *   compare     the ill-scaled regression and result tables of the optimizer comparison (notebook 02)
@@ -19,7 +20,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-// Our own line (see backend.ts) says which backend runs; prod mode drops tfjs's banner and debug checks.
+// Deliberately at import: the cpu backend prints a "Hi, looks like you are running TensorFlow.js in
+// Node.js" banner on stderr at its first tensor, which tslab shows as an error-red output in whatever
+// cell first touches a tensor, and tfjs has no narrower switch than PROD (which only silences its
+// warnings). The lib prints its own line naming the backend (backend.ts).
 tf.enableProdMode();
 
 export { tf };

@@ -34,9 +34,4 @@ export class Timer {
     let total = 0;
     return this.times.map((t) => (total += t));
   }
-
-  /** The recorded intervals, in seconds. */
-  get intervals(): readonly number[] {
-    return this.times;
-  }
 }

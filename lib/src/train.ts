@@ -4,7 +4,7 @@ import { backendReady } from './backend';
 import { DataIter } from './data';
 import { Animator } from './figure';
 import { evaluateLoss, linreg, linregGrads, squaredLoss } from './model';
-import { adamw, amsgrad, yogi } from './optimizers';
+import { makeOptimizer, OptimizerConfig } from './optimizers';
 import { rng } from './random';
 import { Timer } from './timer';
 
@@ -177,40 +177,8 @@ export async function trainCh11<S, H extends Hyperparams>(
   return progress.finish();
 }
 
-/** Hyperparameters of the `tf.train` optimizers, by their tfjs names. */
-export interface OptimizerConfig {
-  learningRate?: number;
-  [hyperparameter: string]: number | undefined;
-}
-
-/** Anything `trainConciseCh11` can train with: a registered optimizer name or an instance. */
+/** Anything `trainConciseCh11` can train with: a registered optimizer name (optimizers/registry.ts) or an instance. */
 export type OptimizerSpec = string | tf.Optimizer;
-
-const optimizerFactories: Record<string, (c: OptimizerConfig) => tf.Optimizer> = {
-  sgd: (c) => tf.train.sgd(c.learningRate ?? 0.01),
-  momentum: (c) => tf.train.momentum(c.learningRate ?? 0.01, c['momentum'] ?? 0.9, Boolean(c['useNesterov'])),
-  adagrad: (c) => tf.train.adagrad(c.learningRate ?? 0.01, c['initialAccumulatorValue'] ?? 0.1),
-  adadelta: (c) => tf.train.adadelta(c.learningRate ?? 0.001, c['rho'] ?? 0.95, c['epsilon']),
-  adamax: (c) => tf.train.adamax(c.learningRate ?? 0.002, c['beta1'] ?? 0.9, c['beta2'] ?? 0.999, c['epsilon'], c['decay'] ?? 0),
-  rmsprop: (c) => tf.train.rmsprop(c.learningRate ?? 0.001, c['decay'] ?? 0.9, c['momentum'] ?? 0, c['epsilon'], Boolean(c['centered'])),
-  adam: (c) => tf.train.adam(c.learningRate ?? 0.001, c['beta1'] ?? 0.9, c['beta2'] ?? 0.999, c['epsilon']),
-  // The lib's own optimizers (lib/src/optimizers), with their documented defaults.
-  yogi: (c) => yogi(c.learningRate, c['beta1'], c['beta2'], c['epsilon'], c['initialAccumulatorValue']),
-  amsgrad: (c) => amsgrad(c.learningRate, c['beta1'], c['beta2'], c['epsilon']),
-  adamw: (c) => adamw(c.learningRate, c['beta1'], c['beta2'], c['epsilon'], c['weightDecay']),
-};
-
-/** Make a named optimizer available to `trainConciseCh11` (the lib registers its own optimizers here). */
-export function registerOptimizer(name: string, factory: (config: OptimizerConfig) => tf.Optimizer): void {
-  optimizerFactories[name.toLowerCase()] = factory;
-}
-
-/** Build an optimizer by name ('adam', 'sgd', …) with tfjs's hyperparameter names. */
-export function makeOptimizer(name: string, config: OptimizerConfig = {}): tf.Optimizer {
-  const factory = optimizerFactories[name.toLowerCase()];
-  if (!factory) throw new RangeError(`Unknown optimizer '${name}': use one of ${Object.keys(optimizerFactories).join(', ')}, or pass a tf.Optimizer`);
-  return factory(config);
-}
 
 /**
  * Train the same regression with TensorFlow.js's own layer and optimizer (d2l's `train_concise_ch11`):

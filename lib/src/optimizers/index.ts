@@ -1,13 +1,15 @@
 /**
- * The Adam-family optimizers the chapter discusses but tfjs lacks: Yogi, AMSGrad, AdamW, on the
- * update rules of rules.ts, with fused in-place steps for large parameters (fused.ts); and Adadelta
- * as its paper defines it (tf.train.adadelta takes SGD's steps).
+ * The optimizers: each one's update rule and descriptor (catalog.ts), the tf.Optimizer class made from
+ * it (rule-optimizer.ts), fused in-place steps compiled from the same rule (kernels.ts), and the
+ * registry of every optimizer known by name (registry.ts), tf.train's included.
  */
+export * from './catalog';
+export * from './ops';
+export * from './rule';
 export * from './rules';
-export { SlotOptimizer } from './slot-optimizer';
-export type { SlotStep } from './slot-optimizer';
-export { Yogi, yogi } from './yogi';
-export { AMSGrad, amsgrad } from './amsgrad';
-export { AdamW, adamw } from './adamw';
-export { fusedAdamStep, fusedAmsgradStep, fusedKernelsAvailable, fusedYogiStep, setFusedKernels } from './fused';
-export { Adadelta } from './adadelta';
+export * from './registry';
+export { defineOptimizer, RuleOptimizer } from './rule-optimizer';
+export type { OptimizerClass, OptimizerDescriptor, NamedTensor } from './rule-optimizer';
+export { fusedKernelsAvailable, fusedPathCounts, fusedStep, setFusedKernels } from './kernels';
+export type { FusedItem } from './kernels';
+export { INTERNALS, missingInternals } from './storage';
