@@ -4,15 +4,13 @@
  * Default: the native `tensorflow` backend (`@tensorflow/tfjs-node`, an optional dependency whose
  * installer downloads libtensorflow) when it loads — whoever has it installed chose it — else the
  * pure-JS `cpu` backend. `D2L_BACKEND=cpu|wasm|tensorflow` or `useBackend(name)` chooses otherwise.
- * What `npm run bench` measured here (2-core x86, Node 20; tfjs-node cannot be installed here, so it
- * is not in the table; figures in the README's Performance section):
+ * Which suits what (measured by `npm run bench`; the figures are in the README's Performance section):
  * - `cpu` suits the chapter: its tensors are tiny (10 × 5 minibatches, 6 parameters), so the cost of
- *   each op call decides, and the chapter's loop runs ~1.8× faster on cpu than on wasm. Large
- *   parameters still step at memory speed with the lib's optimizers, whose fused kernels
- *   (optimizers/fused.ts) update them in place on cpu too.
+ *   each op call decides. Large parameters still step at memory speed with the lib's optimizers,
+ *   whose fused kernels (optimizers/kernels.ts) update them in place on cpu too.
  * - `wasm` (`@tensorflow/tfjs-backend-wasm`) suits large tensors: tfjs's own kernels (layers, matMul,
- *   tf.train.*) run ~35× faster than on cpu at 1M–4M elements, and the fused optimizer steps ~2×
- *   faster, working inside the wasm heap without staging copies.
+ *   tf.train.*) are much faster there, and the fused optimizer steps work inside the wasm heap
+ *   without staging copies.
  * - `tensorflow` keeps its tensors in native memory, out of reach of the fused kernels (the optimizers
  *   fall back to their tensor rules there).
  */

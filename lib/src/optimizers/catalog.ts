@@ -53,6 +53,11 @@ function checkAdamFamily(h: AdamHyperparams): void {
   checkAdamHyperparams(h);
 }
 
+/** A rule of the Adam family: Adam's hyperparameters and constants, its own state and step. */
+function adamFamily<S extends string>(name: string, state: readonly S[], step: Rule<S, AdamHyperparams, AdamConstant>['step']): Rule<S, AdamHyperparams, AdamConstant> {
+  return { name, state, constants: ADAM_CONSTANTS, constantsAt: adamConstants, step };
+}
+
 // ---------- Adam ----------
 
 /**
@@ -60,17 +65,11 @@ function checkAdamFamily(h: AdamHyperparams): void {
  * m ← β1·m + (1−β1)·g, v ← β2·v + (1−β2)·g², update = −lr·m̂/(√v̂ + ε). TensorFlow.js has the class
  * (tf.train.adam); the rule is here for AdamW, the notebooks and the online experiments.
  */
-export const adamUpdate: Rule<'m' | 'v', AdamHyperparams, AdamConstant> = {
-  name: 'adam',
-  state: ['m', 'v'],
-  constants: ADAM_CONSTANTS,
-  constantsAt: adamConstants,
-  step(o, { grad, state }, c) {
-    const m = firstMoment(o, state.m, grad, c);
-    const v = secondMoment(o, state.v, grad, c);
-    return { update: biasCorrectedStep(o, m, v, c), state: { m, v } };
-  },
-};
+export const adamUpdate = adamFamily('adam', ['m', 'v'], (o, { grad, state }, c) => {
+  const m = firstMoment(o, state.m, grad, c);
+  const v = secondMoment(o, state.v, grad, c);
+  return { update: biasCorrectedStep(o, m, v, c), state: { m, v } };
+});
 
 // ---------- AdamW ----------
 
@@ -122,18 +121,12 @@ export interface YogiHyperparams extends AdamHyperparams {
  * after large gradients a long run of small ones shrinks v geometrically and the step grows; Yogi
  * moves v by at most (1−β2)·g² per step, so such a run shrinks it only additively.
  */
-export const yogiUpdate: Rule<'m' | 'v', AdamHyperparams, AdamConstant> = {
-  name: 'yogi',
-  state: ['m', 'v'],
-  constants: ADAM_CONSTANTS,
-  constantsAt: adamConstants,
-  step(o, { grad, state }, c) {
-    const m = firstMoment(o, state.m, grad, c);
-    const g2 = o.mul(grad, grad);
-    const v = o.sub(state.v, o.mul(o.mul(o.sign(o.sub(state.v, g2)), g2), c.oneMinusBeta2));
-    return { update: biasCorrectedStep(o, m, v, c), state: { m, v } };
-  },
-};
+export const yogiUpdate = adamFamily('yogi', ['m', 'v'], (o, { grad, state }, c) => {
+  const m = firstMoment(o, state.m, grad, c);
+  const g2 = o.mul(grad, grad);
+  const v = o.sub(state.v, o.mul(o.mul(o.sign(o.sub(state.v, g2)), g2), c.oneMinusBeta2));
+  return { update: biasCorrectedStep(o, m, v, c), state: { m, v } };
+});
 
 /**
  * Yogi as a tf.Optimizer. By default m and v start at 0, bias-corrected: exactly the chapter's
@@ -160,18 +153,12 @@ export type Yogi = InstanceType<typeof Yogi>;
  * vhat ← max(vhat, v) over the RAW second moment, denominator √vhat/√(1−β2ᵗ) + ε. optax.amsgrad takes
  * the max over the bias-corrected v̂ instead. While v never decreases both agree with Adam.
  */
-export const amsgradUpdate: Rule<'m' | 'v' | 'vhat', AdamHyperparams, AdamConstant> = {
-  name: 'amsgrad',
-  state: ['m', 'v', 'vhat'],
-  constants: ADAM_CONSTANTS,
-  constantsAt: adamConstants,
-  step(o, { grad, state }, c) {
-    const m = firstMoment(o, state.m, grad, c);
-    const v = secondMoment(o, state.v, grad, c);
-    const vhat = o.max(state.vhat, v);
-    return { update: biasCorrectedStep(o, m, vhat, c), state: { m, v, vhat } };
-  },
-};
+export const amsgradUpdate = adamFamily('amsgrad', ['m', 'v', 'vhat'], (o, { grad, state }, c) => {
+  const m = firstMoment(o, state.m, grad, c);
+  const v = secondMoment(o, state.v, grad, c);
+  const vhat = o.max(state.vhat, v);
+  return { update: biasCorrectedStep(o, m, vhat, c), state: { m, v, vhat } };
+});
 
 /** AMSGrad as a tf.Optimizer (state `m`, `v`, `vhat`, Keras's names); defaults as tf.train.adam's. */
 export const AMSGrad = defineOptimizer({

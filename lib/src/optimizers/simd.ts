@@ -1,12 +1,12 @@
 /**
  * A minimal WebAssembly builder for element-wise SIMD kernels (four float32 lanes per instruction),
- * just enough for the fused optimizer steps in fused.ts.
+ * just enough for the fused optimizer steps that kernels.ts compiles from the rules.
  *
  * Why WebAssembly: a JavaScript loop computes in float64 and does one element at a time; an Adam step
- * needs three divisions and a square root per element, and those, not memory, bound a JS loop (4–6×
- * slower than the same loop in f32x4 on this project's machines). Why hand-built bytes: the kernels
+ * needs three divisions and a square root per element, and those, not memory, bound a JS loop (several
+ * times slower than the same loop in f32x4; the bench measures it). Why hand-built bytes: the kernels
  * are a dozen arithmetic operations each, and writing them as expressions here needs no compiler
- * toolchain or extra dependency; WebAssembly.Module validates the bytes when fused.ts loads them.
+ * toolchain or extra dependency; WebAssembly.Module validates the bytes when kernels.ts loads them.
  *
  * A kernel runs `body` on every group of four elements of its arrays, which live in the module's
  * memory (its own, or one it imports) and are passed as byte offsets, together with the number of
