@@ -150,7 +150,8 @@ class Progress {
 /**
  * Train linear regression with a from-scratch optimizer (d2l's `train_ch11`): w ~ N(0, 0.01²), b = 0;
  * after each minibatch `trainerFn([w, b], states, hyperparams)` updates the parameters; every 200
- * examples the loss over the whole data set is evaluated (not timed) and plotted.
+ * examples, and at the end of training, the loss over the whole data set is evaluated (not timed)
+ * and plotted.
  *
  * The gradient handed to the trainer is computed in closed form by default (`options.gradients`):
  * on the chapter's tiny minibatches the autodiff tape and the two batch tensors per step cost more
