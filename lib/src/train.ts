@@ -22,11 +22,11 @@ export type TrainerFn<S, H extends Hyperparams> = (params: Parameter[], states: 
 
 /** What a training run measured: the loss curve and the time spent training (evaluation excluded). */
 export interface TrainResult {
-  /** Fractional epoch of each evaluation. */
+  /** Fractional epoch of each evaluation (examples seen / examples per epoch); the last is `numEpochs`. */
   epochs: number[];
   /** Mean loss over the whole data set at each evaluation. */
   losses: number[];
-  /** Cumulative training seconds at each evaluation. */
+  /** Cumulative training seconds at each evaluation; the last is the whole training time. */
   times: number[];
   /** Mean training seconds per epoch. */
   secPerEpoch: number;
@@ -38,7 +38,7 @@ export interface TrainOptions {
   plot?: boolean;
   /** Print the `loss: …, … sec/epoch` line (default true). */
   verbose?: boolean;
-  /** Evaluate every this many examples (d2l: 200). */
+  /** Evaluate every this many examples (d2l: 200); the end of training is always evaluated too. */
   evalEvery?: number;
   /**
    * How the minibatch gradient is computed. 'analytic' (default): the closed form of the linear
@@ -76,41 +76,73 @@ function closedFormGrads(data: DataIter, rows: Uint32Array, w: tf.Variable, b: t
 /** Let the event loop run so live figure updates reach the notebook while training. */
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-/** Shared bookkeeping of both loops: evaluation cadence, timing, figure, final line. */
+/**
+ * Shared bookkeeping of both loops: evaluation cadence, timing, figure, final line. As d2l: every
+ * `evalEvery` examples the clock stops, the loss over the whole data set is recorded at the fractional
+ * epoch, and the clock restarts. Unlike d2l, the end of training is always a point (unless the cadence
+ * already fell there), the time after the last evaluation counts, and the epoch is examples seen over
+ * examples per epoch, which stays right after a smaller last minibatch.
+ */
 class Progress {
   readonly timer = new Timer();
   readonly animator: Animator | undefined;
   readonly epochs: number[] = [];
   readonly losses: number[] = [];
-  private n = 0;
+  private readonly evalEvery: number;
+  /** Examples trained on so far. */
+  private seen = 0;
+  /** `seen` at the latest evaluation (-1: none yet). */
+  private evaluatedAt = -1;
 
-  constructor(readonly numEpochs: number, private readonly options: TrainOptions, private readonly batchesPerEpoch: number) {
+  constructor(
+    readonly numEpochs: number,
+    private readonly options: TrainOptions,
+    private readonly examplesPerEpoch: number,
+    private readonly evaluate: () => number,
+  ) {
+    if (!Number.isInteger(numEpochs) || numEpochs < 1) throw new RangeError(`numEpochs must be a positive integer, got ${numEpochs}`);
+    if (examplesPerEpoch < 1) throw new RangeError('the data set has no examples to train on');
+    this.evalEvery = options.evalEvery ?? 200;
+    if (!Number.isInteger(this.evalEvery) || this.evalEvery < 1) {
+      throw new RangeError(`evalEvery must be a positive integer number of examples, got ${options.evalEvery}`);
+    }
     if (options.plot ?? true) this.animator = lossAnimator(numEpochs);
   }
 
-  /** Count a minibatch; at every `evalEvery` examples stop the clock, evaluate, record, restart. */
-  async step(batchSize: number, evaluate: () => number): Promise<void> {
-    this.n += batchSize;
-    if (this.n % (this.options.evalEvery ?? 200) !== 0) return;
-    this.timer.stop();
-    const epoch = this.n / batchSize / this.batchesPerEpoch;
-    const loss = evaluate();
+  /** Count a minibatch of `batchSize` examples; evaluate when the cadence falls here. */
+  async step(batchSize: number): Promise<void> {
+    this.seen += batchSize;
+    if (this.seen % this.evalEvery === 0) {
+      this.timer.stop();
+      await this.record();
+      this.timer.start();
+    }
+  }
+
+  private async record(): Promise<void> {
+    const epoch = this.seen / this.examplesPerEpoch;
+    const loss = this.evaluate();
     checkFinite(loss, epoch);
+    this.evaluatedAt = this.seen;
     this.epochs.push(epoch);
     this.losses.push(loss);
     if (this.animator) {
       this.animator.add(epoch, loss);
       await yieldToEventLoop();
     }
-    this.timer.start();
   }
 
-  finish(): TrainResult {
-    const secPerEpoch = this.timer.sum() / this.numEpochs;
-    const last = this.losses[this.losses.length - 1];
-    if (this.options.verbose ?? true) {
-      console.log(`loss: ${last === undefined ? 'n/a' : last.toFixed(3)}, ${secPerEpoch.toFixed(3)} sec/epoch`);
+  /** Record the end of training (call while the parameters are alive), print the line, return the result. */
+  async finish(): Promise<TrainResult> {
+    if (this.evaluatedAt !== this.seen) {
+      // Training ran on since the last evaluation (or there was none): stop the clock here so that
+      // time counts, and give the curve its final point.
+      this.timer.stop();
+      await this.record();
     }
+    const secPerEpoch = this.timer.sum() / this.numEpochs;
+    const last = this.losses[this.losses.length - 1]!;
+    if (this.options.verbose ?? true) console.log(`loss: ${last.toFixed(3)}, ${secPerEpoch.toFixed(3)} sec/epoch`);
     return { epochs: this.epochs, losses: this.losses, times: this.timer.cumsum(), secPerEpoch };
   }
 }
@@ -118,7 +150,8 @@ class Progress {
 /**
  * Train linear regression with a from-scratch optimizer (d2l's `train_ch11`): w ~ N(0, 0.01²), b = 0;
  * after each minibatch `trainerFn([w, b], states, hyperparams)` updates the parameters; every 200
- * examples the loss over the whole data set is evaluated (not timed) and plotted.
+ * examples, and at the end of training, the loss over the whole data set is evaluated (not timed)
+ * and plotted.
  *
  * The gradient handed to the trainer is computed in closed form by default (`options.gradients`):
  * on the chapter's tiny minibatches the autodiff tape and the two batch tensors per step cost more
@@ -150,8 +183,8 @@ export async function trainCh11<S, H extends Hyperparams>(
     params[0]!.grad = gradW;
     params[1]!.grad = gradB;
   };
-  const progress = new Progress(numEpochs, options, dataIter.length);
   try {
+    const progress = new Progress(numEpochs, options, dataIter.numExamples, evaluate);
     for (let epoch = 0; epoch < numEpochs; epoch++) {
       if (options.gradients === 'autodiff') {
         for (const [X, y] of dataIter) {
@@ -159,22 +192,22 @@ export async function trainCh11<S, H extends Hyperparams>(
           value.dispose();
           setGrads(grads[w.name]!, grads[b.name]!);
           trainerFn(params, states, hyperparams);
-          await progress.step(X.shape[0], evaluate);
+          await progress.step(X.shape[0]);
         }
       } else {
         for (const rows of dataIter.batchIndices()) {
           setGrads(...closedFormGrads(dataIter, rows, w, b));
           trainerFn(params, states, hyperparams);
-          await progress.step(rows.length, evaluate);
+          await progress.step(rows.length);
         }
       }
     }
+    return await progress.finish();
   } finally {
     tf.dispose(params.map((p) => p.grad));
     w.dispose();
     b.dispose();
   }
-  return progress.finish();
 }
 
 /** Anything `trainConciseCh11` can train with: a registered optimizer name (optimizers/registry.ts) or an instance. */
@@ -212,13 +245,13 @@ export async function trainConciseCh11(
   const mse = (yHat: tf.Tensor, y: tf.Tensor) => tf.square(tf.sub(yHat, tf.reshape(y, yHat.shape)));
   const evaluate = () => evaluateLoss(predict, dataIter, mse) / 2;
   const [kernel, bias] = net.layers[0]!.trainableWeights.map((lv) => lv.read() as tf.Variable);
-  const progress = new Progress(numEpochs, options, dataIter.length);
   try {
+    const progress = new Progress(numEpochs, options, dataIter.numExamples, evaluate);
     for (let epoch = 0; epoch < numEpochs; epoch++) {
       if (options.gradients === 'autodiff') {
         for (const [X, y] of dataIter) {
           opt.minimize(() => tf.mean(mse(predict(X), y)) as tf.Scalar);
-          await progress.step(X.shape[0], evaluate);
+          await progress.step(X.shape[0]);
         }
       } else {
         // The layer's own weights, stepped by the framework's optimizer, with the tape's gradient
@@ -227,14 +260,14 @@ export async function trainConciseCh11(
           const [gradKernel, gradBias] = closedFormGrads(dataIter, rows, kernel!, bias!, 2);
           opt.applyGradients({ [kernel!.name]: gradKernel, [bias!.name]: gradBias });
           tf.dispose([gradKernel, gradBias]);
-          await progress.step(rows.length, evaluate);
+          await progress.step(rows.length);
         }
       }
     }
+    return await progress.finish();
   } finally {
     net.dispose();
     // An optimizer made here is ours to free; one passed in stays the caller's.
     if (typeof optimizer === 'string') opt.dispose();
   }
-  return progress.finish();
 }
