@@ -14,7 +14,8 @@
 #
 # Needs root, debootstrap, git, unshare and access to a Debian mirror and the npm registry. The
 # mirror is the first Debian URI in /etc/apt/sources.list* (override with D2L_FRESH_MIRROR).
-# Exit code: npm test's inside the root (or 2 when the check itself could not run).
+# Exit code: npm test's inside the root (setup's if 'npm run setup' failed; 2 when the check itself
+# could not run).
 set -euo pipefail
 
 say() { printf '\033[1m[fresh-check]\033[0m %s\n' "$*"; }
