@@ -86,6 +86,7 @@ total_start=$SECONDS
 if [ "$fresh" -eq 1 ] || [ ! -s "$base" ]; then
   begin "debootstrap bookworm from $mirror"
   tmpbase=$(mktemp -d "$cache/base.XXXXXX")
+  chmod 755 "$tmpbase"  # it becomes /: mktemp's 0700 would lock out apt's _apt user
   debootstrap --variant=minbase bookworm "$tmpbase" "$mirror" >"$cache/debootstrap.log" 2>&1 \
     || { rm -rf --one-file-system "$tmpbase"; die "debootstrap failed, see $cache/debootstrap.log"; }
   # A machine as installed: the release, its updates and security suites, nothing else.
@@ -116,6 +117,7 @@ work=$(mktemp -d "${TMPDIR:-/var/tmp}/d2l-fresh.XXXXXX")
 root="$work/root"
 mkdir -p "$root"
 tar -C "$root" -xzf "$base"
+chmod 755 "$root"  # bases cached before the chmod above carry mktemp's 0700
 # This machine's network settings come along, as any machine on its network has them: the resolver
 # and, when Node is told to trust extra certificate authorities (a TLS-inspecting proxy), that file.
 cp -L /etc/resolv.conf "$root/etc/resolv.conf"
