@@ -117,7 +117,7 @@ work=$(mktemp -d "${TMPDIR:-/var/tmp}/d2l-fresh.XXXXXX")
 root="$work/root"
 mkdir -p "$root"
 tar -C "$root" -xzf "$base"
-chmod 755 "$root"  # bases cached before the chmod above carry mktemp's 0700
+chmod 755 "$root"  # / as on any machine, whatever mode an older cached base recorded
 # This machine's network settings come along, as any machine on its network has them: the resolver
 # and, when Node is told to trust extra certificate authorities (a TLS-inspecting proxy), that file.
 cp -L /etc/resolv.conf "$root/etc/resolv.conf"
