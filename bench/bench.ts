@@ -18,7 +18,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as readline from 'readline';
 import * as d2l from 'd2l';
-import { benchPython, lastLine, probeTorch } from './torch-probe';
+import { lastLine, probeTorch } from './torch-probe';
 
 const tf = d2l.tf;
 const repo = path.resolve(__dirname, '..', '..');
@@ -60,7 +60,9 @@ class Torch {
     if (args.has('--no-torch')) return 'skipped (--no-torch)';
     const probe = probeTorch();
     if (!probe.ok) return `not available: ${probe.why}`;
-    const child = spawn(benchPython(), [path.join(repo, 'bench', 'torch_bench.py'), '--serve'], { stdio: 'pipe' });
+    const child = spawn(probe.python, [path.join(repo, 'bench', 'torch_bench.py'), '--serve'], { stdio: 'pipe' });
+    // A child that died makes writes fail with EPIPE; the closed stdout already says so.
+    child.stdin.on('error', () => undefined);
     const torch = new Torch(child);
     let info: { torch: string; threads: number };
     try {
