@@ -17,6 +17,9 @@
 # Exit code: npm test's inside the root (setup's if 'npm run setup' failed; 2 when the check itself
 # could not run).
 set -euo pipefail
+# One block, read whole before it runs: the check takes many minutes, and bash otherwise reads a
+# script as it goes, so checking out another branch meanwhile would change the running script.
+{
 
 say() { printf '\033[1m[fresh-check]\033[0m %s\n' "$*"; }
 die() { printf '[fresh-check] error: %s\n' "$*" >&2; exit 2; }
@@ -195,3 +198,4 @@ say "  $(fmt $((SECONDS - total_start)))  in all"
 say "${summary:-no test summary line: setup failed or npm test did not finish (see $cache/last-run.log)}"
 say "exit code $rc (log: $cache/last-run.log)"
 exit "$rc"
+}
