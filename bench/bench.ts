@@ -9,7 +9,8 @@
  * medians over rounds; min–max shows the spread.
  *
  * Options: --quick (fewer rounds), --no-notebooks, --no-torch. Writes build/bench/results.json.
- * D2L_DATA_DIR names the folder with the airfoil data, as for the tests; PYTHON the interpreter.
+ * D2L_DATA_DIR names the folder with the airfoil data, as for the tests; D2L_BENCH_PYTHON the
+ * interpreter for PyTorch (default /usr/bin/python3; see torch-probe.ts).
  */
 import { ChildProcessWithoutNullStreams, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -17,11 +18,13 @@ import * as os from 'os';
 import * as path from 'path';
 import * as readline from 'readline';
 import * as d2l from 'd2l';
+import { lastLine, probeTorch } from './torch-probe';
 
 const tf = d2l.tf;
 const repo = path.resolve(__dirname, '..', '..');
 const dataDir = process.env['D2L_DATA_DIR'] ?? path.join(repo, 'data');
-const python = process.env['PYTHON'] ?? '/usr/bin/python3';
+// Jupyter (tools/nbrun.py) is Debian's, under Debian's interpreter, as in the npm scripts.
+const python = '/usr/bin/python3';
 const args = new Set(process.argv.slice(2));
 const quick = args.has('--quick');
 
@@ -41,21 +44,33 @@ class Torch {
   threads = 0;
   private readonly lines: AsyncIterableIterator<string>;
 
+  /** What the child wrote on stderr (also passed through), to say why it stopped. */
+  private stderr = '';
+
   private constructor(private readonly child: ChildProcessWithoutNullStreams) {
     this.lines = readline.createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+    child.stderr.on('data', (chunk: Buffer) => {
+      process.stderr.write(chunk);
+      this.stderr = (this.stderr + chunk.toString()).slice(-4000);
+    });
   }
 
   /** Start bench/torch_bench.py --serve, or explain why PyTorch is not available. */
   static async start(): Promise<Torch | string> {
     if (args.has('--no-torch')) return 'skipped (--no-torch)';
-    const probe = spawnSync(python, ['-c', 'import torch'], { encoding: 'utf8' });
-    if (probe.status !== 0) {
-      return `not available: '${python} -c "import torch"' failed${probe.error ? ` (${probe.error.message})` : ''}`;
-    }
-    const child = spawn(python, [path.join(repo, 'bench', 'torch_bench.py'), '--serve'], { stdio: 'pipe' });
-    child.stderr.on('data', (chunk: Buffer) => process.stderr.write(chunk));
+    const probe = probeTorch();
+    if (!probe.ok) return `not available: ${probe.why}`;
+    const child = spawn(probe.python, [path.join(repo, 'bench', 'torch_bench.py'), '--serve'], { stdio: 'pipe' });
+    // A child that died makes writes fail with EPIPE; the closed stdout already says so.
+    child.stdin.on('error', () => undefined);
     const torch = new Torch(child);
-    const info = (await torch.request({ op: 'info' })) as { torch: string; threads: number };
+    let info: { torch: string; threads: number };
+    try {
+      info = (await torch.request({ op: 'info' })) as { torch: string; threads: number };
+    } catch (e) {
+      torch.stop();
+      return `not available: ${probe.python} imports torch ${probe.version}, but bench/torch_bench.py --serve failed: ${(e as Error).message}${torch.stderr ? `: ${lastLine(torch.stderr)}` : ''}`;
+    }
     torch.version = info.torch;
     torch.threads = info.threads;
     return torch;

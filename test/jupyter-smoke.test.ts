@@ -17,12 +17,53 @@ import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { Browser, Page } from 'playwright-core';
-import { launch, newWatch, offlineContext, problems, repo, screenshot, Watch } from './browser';
+import { clear, launch, newWatch, offlineContext, problems, repo, screenshot, Watch } from './browser';
 
 const notebookDir = path.join(repo, 'notebooks');
 const notebookName = '01-adam.ipynb';
 const kernelDir = path.join(repo, '.jupyter', 'share', 'jupyter');
 const python = '/usr/bin/python3';
+
+/**
+ * Starts the classic notebook server on the test's own Jupyter folders only. jupyter_core always
+ * appends the machine's folders (/usr/share/jupyter, /usr/local/share/jupyter, /etc/jupyter, …) to
+ * every search path, so a widgets nbextension or an nbconfig that happens to be installed there
+ * would change what the page loads. Emptying those lists (and `-s`, no user site) leaves only
+ * JUPYTER_PATH, JUPYTER_DATA_DIR and JUPYTER_CONFIG_DIR; the resolved paths are printed first so
+ * the test can check the isolation really took effect.
+ */
+const serverLauncher = `
+import json, sys
+import jupyter_core.paths as paths
+for name in ("SYSTEM_JUPYTER_PATH", "ENV_JUPYTER_PATH", "SYSTEM_CONFIG_PATH", "ENV_CONFIG_PATH"):
+    getattr(paths, name).clear()
+print("d2l-jupyter-paths " + json.dumps(paths.jupyter_path() + paths.jupyter_config_path()), flush=True)
+from notebook.notebookapp import main
+sys.argv[0] = "jupyter-notebook"
+sys.exit(main())
+`;
+
+/**
+ * Debian's classic notebook 6.4 page always asks the server for ipywidgets' classic extension (the
+ * "HARDCODED WIDGETS HACK" block in notebook/static/notebook/js/main.js) unless jupyter-js-widgets
+ * is already loaded. Where ipywidgets is not installed, which is what `npm run setup` leaves, the
+ * server answers 404 with an HTML page; Chromium records that as a failed request (HTTP 404, or
+ * aborted once requirejs drops the script) and a console error (the 404, or the HTML refused as a
+ * script). Those records are the server's probe, not a fault of the chapter: drop exactly them,
+ * for that one URL, and keep every other failed request and console error. Returns how many.
+ */
+function dropWidgetsProbe(watch: Watch, base: string): number {
+  const url = `${base}/nbextensions/widgets/notebook/js/extension.js`.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') + "(\\?v=[^:'()\\s]*)?";
+  const request = new RegExp(`^${url}: (HTTP 404|net::ERR_ABORTED)$`);
+  const refused = new RegExp(
+    `^(Refused to execute script from '${url}' because its MIME type \\('text/html'\\) is not executable.*` +
+      `|Failed to load resource: the server responded with a status of 404 \\(Not Found\\) \\(${url}\\))$`,
+  );
+  const before = watch.failedRequests.length + watch.consoleErrors.length;
+  watch.failedRequests = watch.failedRequests.filter((r) => !request.test(r));
+  watch.consoleErrors = watch.consoleErrors.filter((e) => !refused.test(e));
+  return before - watch.failedRequests.length - watch.consoleErrors.length;
+}
 
 /** A port that was free a moment ago (the server is told not to try others, and we retry). */
 function freePort(): Promise<number> {
@@ -91,7 +132,8 @@ class NotebookServer {
   async start(): Promise<void> {
     const env: NodeJS.ProcessEnv = {
       ...process.env,
-      JUPYTER_PATH: [kernelDir, process.env['JUPYTER_PATH']].filter(Boolean).join(path.delimiter),
+      // Only this checkout's kernelspec; the launcher drops the machine's own folders.
+      JUPYTER_PATH: kernelDir,
       // Fresh per-run config, data and runtime folders: no user settings, no writes to $HOME.
       JUPYTER_CONFIG_DIR: path.join(this.tmp, 'config'),
       JUPYTER_DATA_DIR: path.join(this.tmp, 'data'),
@@ -104,7 +146,7 @@ class NotebookServer {
       this.log = '';
       this.proc = spawn(
         python,
-        ['-m', 'notebook', '--no-browser', '--ip=127.0.0.1', `--port=${port}`, '--port-retries=0', `--NotebookApp.token=${this.token}`, `--notebook-dir=${notebookDir}`,
+        ['-s', '-c', serverLauncher, '--no-browser', '--ip=127.0.0.1', `--port=${port}`, '--port-retries=0', `--NotebookApp.token=${this.token}`, `--notebook-dir=${notebookDir}`,
           // CI machines run as root, which the server refuses without this.
           ...(process.getuid?.() === 0 ? ['--allow-root'] : [])],
         { env, cwd: repo, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
@@ -134,6 +176,13 @@ class NotebookServer {
       await sleep(250);
     }
     return false;
+  }
+
+  /** The data and config folders the server searches, as its launcher printed them. */
+  searchPaths(): string[] {
+    const line = /^d2l-jupyter-paths (.*)$/m.exec(this.log);
+    if (!line) throw new Error(`the server's launcher did not print its search paths:\n${this.log}`);
+    return JSON.parse(line[1]!) as string[];
   }
 
   auth(): Record<string, string> {
@@ -220,7 +269,7 @@ interface Probe {
   /** Per display id, the number of points (longest trace) each in-place update carried. */
   updates: Record<string, number[]>;
 }
-type Win = Window & { Jupyter?: JupyterApi; Plotly?: unknown; __d2l?: Probe };
+type Win = Window & { Jupyter?: JupyterApi; Plotly?: unknown; __d2l?: Probe; __d2lWidgets?: boolean };
 
 describe('classic Jupyter notebook in Chromium: Run All on 01-adam.ipynb', function () {
   this.timeout(15 * 60 * 1000);
@@ -239,6 +288,8 @@ describe('classic Jupyter notebook in Chromium: Run All on 01-adam.ipynb', funct
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'd2l-jupyter-'));
     server = new NotebookServer(tmp);
     await server.start();
+    const outside = server.searchPaths().filter((p) => ![tmp, kernelDir].some((own) => p === own || p.startsWith(own + path.sep)));
+    assert.deepEqual(outside, [], "the notebook server searches the machine's Jupyter folders: its page would depend on what is installed there");
     browser = await launch();
   });
 
@@ -366,12 +417,40 @@ describe('classic Jupyter notebook in Chromium: Run All on 01-adam.ipynb', funct
       // The notebook app's own MathJax 2.7 declares `@font-face { font-family: MathJax_Blank;
       // src: url("about:blank") }`, which Chromium refuses with two console errors on every load.
       watch.consoleErrors = watch.consoleErrors.filter((e) => !/about:blank/.test(e));
+      dropWidgetsProbe(watch, server!.base);
       assert.equal(problems(watch), '', 'the notebook page had problems');
     } finally {
       await page.close();
       await context.close();
     }
     assert.equal(storedOutputs(nbFile), 0, 'the test must not save outputs into the committed notebook');
+  });
+
+  it('loads cleanly where a widgets extension is installed too', async () => {
+    // Machines with ipywidgets answer the page's widgets probe with a script: stand one in, in the
+    // server's own data folder, and the page must load it and have no problem at all.
+    const stub = path.join(tmp, 'data', 'nbextensions', 'widgets', 'notebook', 'js', 'extension.js');
+    fs.mkdirSync(path.dirname(stub), { recursive: true });
+    fs.writeFileSync(stub, 'define([], function () { return { load_ipython_extension: function () { window.__d2lWidgets = true; } }; });\n');
+    clear(watch);
+    const context = await offlineContext(browser!, watch);
+    const page: Page = await context.newPage();
+    try {
+      await page.goto(`${server!.base}/notebooks/${notebookName}?token=${server!.token}`, { waitUntil: 'load', timeout: 120_000 });
+      await page.waitForFunction(() => (window as Win).Jupyter?.notebook?._fully_loaded === true, null, { timeout: 120_000 });
+      await page.evaluate(() => {
+        const nb = (window as Win).Jupyter!.notebook;
+        nb.set_autosave_interval(0);
+        nb.writable = false;
+      });
+      await page.waitForFunction(() => (window as Win).__d2lWidgets === true, null, { timeout: 60_000 });
+      server!.noteKernels();
+      watch.consoleErrors = watch.consoleErrors.filter((e) => !/about:blank/.test(e));
+      assert.equal(problems(watch), '', 'the notebook page had problems with a widgets extension installed');
+    } finally {
+      await page.close();
+      await context.close();
+    }
   });
 
   it('stops the server and its kernels', async () => {

@@ -47,7 +47,8 @@ import nbrun  # noqa: E402
 
 BOOK_TITLE = 'Dive into Deep Learning: Adam in TypeScript'
 TEMPLATE = 'book-template'
-# lib/src/figure.ts marks the inlined plotly.js output with this attribute (PLOTLY_BUNDLE_MARKER).
+# lib/src/figure.ts marks the inlined plotly.js output with this attribute (PLOTLY_BUNDLE_MARKER);
+# test/book-marker.test.ts strips the lib's own output with this module to keep the two in step.
 PLOTLY_BUNDLE_ATTR = 'data-d2l:plotly-bundle'
 PLOTLY_JS = REPO / 'node_modules' / 'plotly.js-dist-min' / 'plotly.min.js'
 KATEX_DIST = REPO / 'node_modules' / 'katex' / 'dist'

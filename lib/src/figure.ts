@@ -134,8 +134,16 @@ function figureText(fig: Figure): string {
 
 let figureCount = 0;
 
-/** The marker the site builder looks for to replace the inlined bundle with one shared file. */
+/**
+ * The marker the site builder (tools/book.py, PLOTLY_BUNDLE_ATTR) looks for to replace the inlined
+ * bundle with one shared file; test/book-marker.test.ts runs book.py on this output to keep them in step.
+ */
 export const PLOTLY_BUNDLE_MARKER = 'd2l:plotly-bundle';
+
+/** The output that inlines plotly.js (`source`, by default the bundle itself), marked for the site builder. */
+export function plotlyBundleHtml(source: string = plotlySource()): string {
+  return `<script data-${PLOTLY_BUNDLE_MARKER}="1">\n${source}\n</script>`;
+}
 
 /**
  * Emit plotly.js as its own invisible output, once per kernel session, so the HTML fallbacks of all
@@ -144,7 +152,7 @@ export const PLOTLY_BUNDLE_MARKER = 'd2l:plotly-bundle';
 export function shipPlotlyOnce(): void {
   if (plotlyShipped) return;
   plotlyShipped = displayBundle({
-    'text/html': `<script data-${PLOTLY_BUNDLE_MARKER}="1">\n${plotlySource()}\n</script>`,
+    'text/html': plotlyBundleHtml(),
     'text/plain': '',
   });
 }
