@@ -2,7 +2,7 @@
  * The claims of notebooks/02-optimizer-comparison.ipynb, checked by calling the lib directly with the
  * notebook's settings (seed, learning rates, data, epochs). If the notebook's settings change, change
  * them here too: the notebook's own check cells guard its prose, these tests guard the lib behaviour
- * the prose relies on. Also unit tests of the helpers the notebook added (lib/src/compare.ts).
+ * the prose relies on. Also unit tests of the helpers the notebook uses (lib/src/synthetic.ts, table.ts, linear.ts).
  */
 import { strict as assert } from 'assert';
 import * as d2l from 'd2l';
@@ -30,42 +30,6 @@ async function mustTrain(name: string, config: d2l.OptimizerConfig, data: d2l.Da
 }
 
 const last = (xs: number[]): number => xs[xs.length - 1]!;
-
-/** The notebook's power iteration: SGD's stability limit 2/λmax for the mean squared error on `data`. */
-function sgdStabilityLimit(data: d2l.DataIter): number {
-  return tf.tidy(() => {
-    const [X] = data.tensors();
-    const Xb = tf.concat([X, tf.ones([X.shape[0], 1])], 1);
-    const H = tf.matMul(Xb, Xb, true, false).mul(2 / X.shape[0]);
-    let v: d2l.tf.Tensor = tf.ones([X.shape[1] + 1, 1]);
-    for (let i = 0; i < 200; i++) v = tf.tidy(() => { const Hv = tf.matMul(H, v); return Hv.div(tf.norm(Hv)); });
-    return 2 / tf.sum(v.mul(tf.matMul(H, v))).dataSync()[0]!;
-  });
-}
-
-/** The lowest halved squared loss of a linear model with bias on `data`: the normal equations solved in float64. */
-function leastSquaresLoss(data: d2l.DataIter): number {
-  const [X, y] = data.tensors();
-  const rows = (X.arraySync() as number[][]).map((x) => [...x, 1]);
-  const labels = (y.arraySync() as number[][]).map((v) => v[0]!);
-  const d = rows[0]!.length;
-  const A = Array.from({ length: d }, () => new Array<number>(d + 1).fill(0)); // [XᵀX | Xᵀy]
-  rows.forEach((x, n) => x.forEach((xi, i) => {
-    x.forEach((xj, j) => { A[i]![j]! += xi * xj; });
-    A[i]![d]! += xi * labels[n]!;
-  }));
-  for (let c = 0; c < d; c++) { // Gauss-Jordan elimination with partial pivoting
-    const p = A.reduce((best, row, r) => (r >= c && Math.abs(row[c]!) > Math.abs(A[best]![c]!) ? r : best), c);
-    [A[c], A[p]] = [A[p]!, A[c]!];
-    for (let r = 0; r < d; r++) {
-      if (r === c) continue;
-      const f = A[r]![c]! / A[c]![c]!;
-      for (let k = c; k <= d; k++) A[r]![k]! -= f * A[c]![k]!;
-    }
-  }
-  const w = A.map((row, i) => row[d]! / row[i]!);
-  return rows.reduce((sum, x, n) => sum + (x.reduce((s, xi, i) => s + xi * w[i]!, 0) - labels[n]!) ** 2, 0) / rows.length / 2;
-}
 
 /** The notebook's ten optimizers and learning rates on the airfoil data. */
 const contenders: [string, d2l.OptimizerConfig][] = [
@@ -100,7 +64,7 @@ describe('optimizer comparison on the airfoil data (notebook 02)', function () {
   });
 
   it('the least-squares optimum is 0.2417 and every optimizer ends within 0.003 above it', () => {
-    const optimum = leastSquaresLoss(airfoil);
+    const optimum = d2l.leastSquares(airfoil).loss;
     assertClose(optimum, 0.2417, 0.00005, 'least-squares loss');
     for (const [name, run] of runs) {
       const gap = last(run.losses) - optimum;
@@ -151,7 +115,7 @@ describe('optimizer comparison on the airfoil data (notebook 02)', function () {
   });
 
   it("SGD's stability limit 2/λmax on airfoil is 0.4765 (float64 eigenvalues: λmax of the Hessian 4.197)", () => {
-    assertClose(sgdStabilityLimit(airfoil), 0.4765, 0.001, 'stability limit');
+    assertClose(d2l.sgdStabilityLimit(airfoil), 0.4765, 0.001, 'stability limit');
   });
 
   describe('learning-rate sweep (exercise 1)', () => {
@@ -177,7 +141,7 @@ describe('optimizer comparison on the airfoil data (notebook 02)', function () {
     });
 
     it('SGD diverges exactly at the grid points above its stability limit (0.3 finishes, 1 diverges)', () => {
-      const limit = sgdStabilityLimit(airfoil);
+      const limit = d2l.sgdStabilityLimit(airfoil);
       sweepRates.forEach((lr, i) => assert.equal(sweep.get('sgd')![i] === undefined, lr > limit, `SGD at ${lr}`));
       assert.ok(at('sgd', 0.3) !== undefined && at('sgd', 1) === undefined);
     });
@@ -231,7 +195,7 @@ describe('optimizer comparison on features of different scales (notebook 02)', f
   after(() => hard.dataIter.dispose());
 
   it('SGD is stable only below about 0.1 there (2/λmax with λmax ≈ 2·3²): 0.05 and 0.08 finish, 0.2 diverges', () => {
-    const limit = sgdStabilityLimit(hard.dataIter);
+    const limit = d2l.sgdStabilityLimit(hard.dataIter);
     assert.ok(limit > 0.08 && limit < 0.12, `limit ${limit}`);
     assert.ok(final.get('sgd 0.05') !== undefined && final.get('sgd 0.08') !== undefined);
     assert.equal(final.get('sgd 0.2'), undefined, 'SGD at 0.2 diverges');
@@ -328,5 +292,70 @@ describe('tableBundle', () => {
 
   it('showTable does nothing outside a kernel', () => {
     assert.equal(d2l.showTable(['a'], [[1]]), undefined);
+  });
+});
+
+describe('leastSquares and sgdStabilityLimit (lib/src/linear.ts)', () => {
+  /** n examples of d features from a seeded generator, labels from `f`. */
+  function dataset(d: number, n: number, f: (x: number[]) => number, scale = 1): d2l.DataIter {
+    const random = new d2l.Random(4);
+    const features = new Float32Array(n * d);
+    const labels = new Float32Array(n);
+    for (let k = 0; k < n; k++) {
+      const x = Array.from({ length: d }, () => scale * random.normal());
+      x.forEach((v, j) => { features[k * d + j] = v; });
+      labels[k] = f(Array.from(features.subarray(k * d, (k + 1) * d)));
+    }
+    return d2l.loadArray(features, labels, d, 10);
+  }
+
+  it('recovers exact weights and bias with zero loss, and the residual of noisy labels', () => {
+    const exact = d2l.leastSquares(dataset(3, 200, (x) => 2 * x[0]! - 3 * x[1]! + 0.25 * x[2]! + 0.5));
+    [2, -3, 0.25].forEach((w, j) => assertClose(exact.weights[j]!, w, 1e-5, `w${j}`));
+    assertClose(exact.bias, 0.5, 1e-5, 'bias');
+    assert.ok(exact.loss < 1e-10, `loss ${exact.loss}`);
+    // With noise the fit beats every other weight vector, e.g. the true one and small perturbations of the fit.
+    const random = new d2l.Random(8);
+    const noisy = dataset(2, 500, (x) => x[0]! - x[1]! + 0.3 * random.normal());
+    const fit = d2l.leastSquares(noisy);
+    const lossAt = (w: number[], b: number) => {
+      let sum = 0;
+      for (let k = 0; k < noisy.numExamples; k++) sum += (noisy.features[2 * k]! * w[0]! + noisy.features[2 * k + 1]! * w[1]! + b - noisy.labels[k]!) ** 2;
+      return sum / noisy.numExamples / 2;
+    };
+    assertClose(fit.loss, lossAt(fit.weights, fit.bias), 1e-9, 'reported loss');
+    for (const [dw0, dw1, db] of [[0.01, 0, 0], [0, -0.01, 0], [0, 0, 0.01]]) {
+      assert.ok(lossAt([fit.weights[0]! + dw0!, fit.weights[1]! + dw1!], fit.bias + db!) > fit.loss);
+    }
+    assert.ok(fit.loss > 0.03 && fit.loss < 0.06, `noise share 0.3²/2 = 0.045, got ${fit.loss}`);
+  });
+
+  it('names linearly dependent features instead of returning a meaningless fit', () => {
+    const features = new Float32Array([1, 2, 2, 4, 3, 6, 4, 8]);
+    const data = d2l.loadArray(features, new Float32Array([1, 2, 3, 4]), 2, 2);
+    assert.throws(() => d2l.leastSquares(data), /linearly dependent/);
+  });
+
+  it('the stability limit separates converging from diverging full-batch gradient descent', () => {
+    const data = dataset(2, 400, (x) => x[0]! + 2 * x[1]!, 3);
+    const limit = d2l.sgdStabilityLimit(data);
+    // Features of scale 3: λmax ≈ 2·9, so the limit is near 1/9.
+    assert.ok(limit > 0.08 && limit < 0.14, `limit ${limit}`);
+    const gd = (lr: number): number => {
+      let w = [0, 0, 0];
+      const n = data.numExamples;
+      for (let step = 0; step < 300; step++) {
+        const g = [0, 0, 0];
+        for (let k = 0; k < n; k++) {
+          const x = [data.features[2 * k]!, data.features[2 * k + 1]!, 1];
+          const r = x.reduce((s, xi, i) => s + xi * w[i]!, 0) - data.labels[k]!;
+          x.forEach((xi, i) => { g[i]! += (2 * r * xi) / n; });
+        }
+        w = w.map((wi, i) => wi - lr * g[i]!);
+      }
+      return Math.hypot(w[0]! - 1, w[1]! - 2, w[2]!);
+    };
+    assert.ok(gd(0.97 * limit) < 1e-3, 'converges just below the limit');
+    assert.ok(gd(1.03 * limit) > 1, 'diverges just above it');
   });
 });

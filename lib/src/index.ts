@@ -11,7 +11,9 @@
  *               file of update rules, with fused in-place steps for large tensors
  *   display     rich output through the tslab kernel
  *   claims      claim/claimClose: a notebook stops when a number its prose states no longer holds
- *   compare     the ill-scaled regression and result tables of the optimizer comparison (notebook 02)
+ *   synthetic   regression data sets that separate optimizers: ill-scaled features (notebook 02)
+ *   table       result tables as HTML with a text copy
+ *   linear      exact least squares and SGD's stability limit for linear regression (notebooks 01–02)
  *   toys        2D test functions with gradients and optimizer trajectories on them (notebook 04)
  *   contour     contour plots of those functions with static or animated paths (notebook 04)
  *   online      Reddi et al.'s online counterexamples to Adam and a runner for them (notebook 05)
@@ -25,7 +27,9 @@ tf.enableProdMode();
 export { tf };
 export * from './accumulator';
 export * from './backend';
-export * from './compare';
+export * from './synthetic';
+export * from './table';
+export * from './linear';
 export * from './data';
 export * from './display';
 export * from './figure';
