@@ -59,3 +59,46 @@ export function scaledRegression(options: ScaledRegressionOptions): ScaledRegres
   }
   return { dataIter: loadArray(features, labels, d, batchSize), trueWeights, noiseFloor: noise ** 2 / 2 };
 }
+
+/** Options of `sparseRegression`. */
+export interface SparseRegressionOptions {
+  /** For each feature, the probability that it is nonzero in an example (in (0, 1]). */
+  frequencies: number[];
+  /** Number of examples (default 2000). */
+  n?: number;
+  /** Standard deviation of the label noise (default 0.1). */
+  noise?: number;
+  /** Minibatch size of the iterator (default 10). */
+  batchSize?: number;
+  /** Seed of the data's own generator (default 0); the lib's global generator is not touched. */
+  seed?: number;
+}
+
+/**
+ * Linear regression with sparse features (notebook 03): feature j is N(0, 1) with probability fⱼ and
+ * 0 otherwise, y = Σⱼ xⱼ + noise, so every true weight is 1. A rare feature's weight gets a gradient
+ * only in the few minibatches where the feature appears, and its curvature is fⱼ times smaller than
+ * that of a feature present everywhere — a badly scaled direction in disguise.
+ */
+export function sparseRegression(options: SparseRegressionOptions): ScaledRegression {
+  const { frequencies, n = 2000, noise = 0.1, batchSize = 10, seed = 0 } = options;
+  if (frequencies.length === 0 || !frequencies.every((f) => Number.isFinite(f) && f > 0 && f <= 1)) {
+    throw new RangeError(`frequencies must be probabilities in (0, 1], got [${frequencies.join(', ')}]`);
+  }
+  if (!Number.isInteger(n) || n < 1) throw new RangeError(`n must be a positive integer, got ${n}`);
+  if (!Number.isFinite(noise) || noise < 0) throw new RangeError(`noise must be a finite number >= 0, got ${noise}`);
+  const d = frequencies.length;
+  const random = new Random(seed);
+  const features = new Float32Array(n * d);
+  const labels = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    let y = 0;
+    for (let j = 0; j < d; j++) {
+      const x = random.next() < frequencies[j]! ? 1 : 0;
+      features[i * d + j] = x;
+      y += x;
+    }
+    labels[i] = y + noise * random.normal();
+  }
+  return { dataIter: loadArray(features, labels, d, batchSize), trueWeights: frequencies.map(() => 1), noiseFloor: noise ** 2 / 2 };
+}
