@@ -112,6 +112,7 @@ describe('optimizer comparison on the airfoil data (notebook 02, seeds 1-3)', fu
     SEEDS.forEach((seed, i) => {
       const gaps = of('adamw')[i]!.losses.map((l, k) => Math.abs(l - of('adam')[i]!.losses[k]!));
       assert.ok(Math.max(...gaps) < 0.001, `seed ${seed}: ${Math.max(...gaps)}`);
+      assert.ok(Math.max(...gaps) > 0, `seed ${seed}: the decay changes something`);
     });
   });
 

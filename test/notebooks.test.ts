@@ -207,6 +207,40 @@ describe("the chapter's prose (notebook 01), rerun over seeds with the notebook'
     }
   });
 
+  it("the paper's ε = 1e-8 and d2l's 1e-6 change no evaluated loss by more than 1e-5 here (seeds 1-3)", async () => {
+    const tf = d2l.tf;
+    /** The chapter's update on d2l.adamRule with a chosen ε. */
+    const withEps = (epsilon: number): d2l.TrainerFn<d2l.Moments[], { t: number }> => (params, states, hp) => {
+      params.forEach((p, i) => {
+        const next = tf.tidy(() => {
+          const { update, state } = d2l.adamRule(p.grad, states[i]!, { learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon }, hp.t);
+          p.value.assign(p.value.add(update));
+          return { m: state.m, v: state.v };
+        });
+        tf.dispose([states[i]!.m, states[i]!.v]);
+        states[i] = next;
+      });
+      hp.t += 1;
+    };
+    const zeros = (): d2l.Moments[] => [{ m: tf.zeros([5, 1]), v: tf.zeros([5, 1]) }, { m: tf.zeros([1]), v: tf.zeros([1]) }];
+    for (const seed of [1, 2, 3]) {
+      const runs: number[][] = [];
+      for (const eps of [1e-6, 1e-8]) {
+        d2l.manualSeed(seed);
+        const states = zeros();
+        runs.push((await d2l.trainCh11(withEps(eps), states, { t: 1 }, data, 5, 2, quiet)).losses);
+        tf.dispose(states.flatMap((st) => [st.m, st.v]));
+      }
+      const gap = Math.max(...runs[0]!.map((l, i) => Math.abs(l - runs[1]![i]!)));
+      assert.ok(gap < 1e-5, `seed ${seed}: gap ${gap}`);
+      d2l.manualSeed(seed);
+      const states = initMomentStates(5);
+      const chapter = await d2l.trainCh11(chapterAdam, states, { lr: 0.01, t: 1 }, data, 5, 2, quiet);
+      d2l.tf.dispose(states.flat());
+      assert.ok(Math.max(...chapter.losses.map((l, i) => Math.abs(l - runs[0]![i]!))) < 1e-5, 'the rule with ε = 1e-6 is the chapter\'s adam');
+    }
+  });
+
   it('without bias correction a steady gradient would take steps of 3.16η at t = 1 and 6.5η at t = 10', () => {
     const uncorrected = (t: number) => (1 - 0.9 ** t) / Math.sqrt(1 - 0.999 ** t);
     assert.equal(uncorrected(1).toFixed(2), '3.16');
