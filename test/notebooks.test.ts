@@ -7,6 +7,8 @@ import { strict as assert } from 'assert';
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import * as d2l from 'd2l';
+import { chapterAdam, dataDir, initMomentStates, MomentState } from './helpers';
 
 const repo = path.resolve(__dirname, '..', '..');
 const notebookDir = path.join(repo, 'notebooks');
@@ -127,4 +129,148 @@ describe('the Adam chapter reproduces d2l', function () {
       assert.ok(Math.abs(trace.y[trace.y.length - 1]! - loss) < 5e-4, 'the figure ends at the printed loss');
     });
   }
+});
+
+/** The chapter's from-scratch yogi, exactly as notebooks/01-adam.ipynb writes it. */
+function chapterYogi(params: d2l.Parameter[], states: MomentState[], hyperparams: { lr: number; t: number }): void {
+  const tf = d2l.tf;
+  const [beta1, beta2, eps] = [0.9, 0.999, 1e-3];
+  params.forEach((p, i) => {
+    const [v, s] = states[i]!;
+    tf.tidy(() => {
+      const g2 = p.grad.square();
+      v.assign(v.mul(beta1).add(p.grad.mul(1 - beta1)));
+      s.assign(s.add(g2.sub(s).sign().mul(g2).mul(1 - beta2)));
+      const vHat = v.div(1 - beta1 ** hyperparams.t);
+      const sHat = s.div(1 - beta2 ** hyperparams.t);
+      p.value.assign(p.value.sub(vHat.mul(hyperparams.lr).div(sHat.sqrt().add(eps))));
+    });
+  });
+  hyperparams.t += 1;
+}
+
+describe("the chapter's prose (notebook 01), rerun over seeds with the notebook's settings", function () {
+  this.timeout(300_000);
+  const quiet = { plot: false, verbose: false };
+  const last = (xs: number[]): number => xs[xs.length - 1]!;
+  let data: d2l.DataIter;
+  const adam: d2l.TrainResult[] = [];
+  const yogi: d2l.TrainResult[] = [];
+
+  /** Two epochs of a from-scratch rule from `seed` (the notebook's trainCh11 call). */
+  async function scratch(rule: typeof chapterAdam, seed: number, lr = 0.01): Promise<d2l.TrainResult> {
+    d2l.manualSeed(seed);
+    const states = initMomentStates(data.featureDim);
+    const run = await d2l.trainCh11(rule, states, { lr, t: 1 }, data, data.featureDim, 2, quiet);
+    d2l.tf.dispose(states.flat());
+    return run;
+  }
+
+  before(async () => {
+    [data] = await d2l.getDataCh11(10, 1500, { folder: dataDir });
+    for (let seed = 1; seed <= 10; seed++) {
+      adam.push(await scratch(chapterAdam, seed));
+      yogi.push(await scratch(chapterYogi, seed));
+    }
+  });
+
+  it("seeds 1-10: Adam's final loss spans 0.242-0.257, Yogi's lies inside that span; every curve's lowest point is 0.242-0.244, above the optimum 0.2417", () => {
+    const span = (runs: d2l.TrainResult[]) => [Math.min(...runs.map((r) => last(r.losses))), Math.max(...runs.map((r) => last(r.losses)))].map((x) => x.toFixed(3));
+    assert.deepEqual(span(adam), ['0.242', '0.257'], 'Adam');
+    const [yogiLow, yogiHigh] = span(yogi);
+    assert.ok(yogiLow! >= '0.242' && yogiHigh! <= '0.257', `Yogi ${yogiLow}-${yogiHigh}`);
+    const lowest = adam.map((r) => Math.min(...r.losses));
+    const optimum = d2l.leastSquares(data).loss;
+    assert.equal(optimum.toFixed(4), '0.2417');
+    assert.ok(lowest.every((l) => l > optimum), 'no curve dips below the least-squares optimum');
+    assert.deepEqual([Math.min(...lowest), Math.max(...lowest)].map((x) => x.toFixed(3)), ['0.242', '0.244']);
+  });
+
+  it("the best weights reach 0.58 in magnitude, so the paper's η = 0.001 ends above 0.3 after two epochs (seeds 1-5)", async () => {
+    const largest = Math.max(...d2l.leastSquares(data).weights.map(Math.abs));
+    assert.equal(largest.toFixed(2), '0.58');
+    assert.ok(300 * 0.001 < largest && largest < 300 * 0.01);
+    for (let seed = 1; seed <= 5; seed++) {
+      const loss = last((await scratch(chapterAdam, seed, 0.001)).losses);
+      assert.ok(loss > 0.3, `seed ${seed}: ${loss}`);
+    }
+  });
+
+  it("tf.train.adam's default ε = 1e-7 and the chapter's 1e-6 change no evaluated loss by more than 1e-6 (same seed)", async () => {
+    for (const seed of [1, 2, 3]) {
+      d2l.manualSeed(seed);
+      const byDefault = await d2l.trainConciseCh11('adam', { learningRate: 0.01 }, data, 4, quiet);
+      d2l.manualSeed(seed);
+      const chapterEps = await d2l.trainConciseCh11('adam', { learningRate: 0.01, epsilon: 1e-6 }, data, 4, quiet);
+      const gap = Math.max(...byDefault.losses.map((l, i) => Math.abs(l - chapterEps.losses[i]!)));
+      assert.ok(gap < 1e-6, `seed ${seed}: gap ${gap}`);
+    }
+  });
+
+  it("the paper's ε = 1e-8 and d2l's 1e-6 change no evaluated loss by more than 1e-5 here (seeds 1-3)", async () => {
+    const tf = d2l.tf;
+    /** The chapter's update on d2l.adamRule with a chosen ε. */
+    const withEps = (epsilon: number): d2l.TrainerFn<d2l.Moments[], { t: number }> => (params, states, hp) => {
+      params.forEach((p, i) => {
+        const next = tf.tidy(() => {
+          const { update, state } = d2l.adamRule(p.grad, states[i]!, { learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon }, hp.t);
+          p.value.assign(p.value.add(update));
+          return { m: state.m, v: state.v };
+        });
+        tf.dispose([states[i]!.m, states[i]!.v]);
+        states[i] = next;
+      });
+      hp.t += 1;
+    };
+    const zeros = (): d2l.Moments[] => [{ m: tf.zeros([5, 1]), v: tf.zeros([5, 1]) }, { m: tf.zeros([1]), v: tf.zeros([1]) }];
+    for (const seed of [1, 2, 3]) {
+      const runs: number[][] = [];
+      for (const eps of [1e-6, 1e-8]) {
+        d2l.manualSeed(seed);
+        const states = zeros();
+        runs.push((await d2l.trainCh11(withEps(eps), states, { t: 1 }, data, 5, 2, quiet)).losses);
+        tf.dispose(states.flatMap((st) => [st.m, st.v]));
+      }
+      const gap = Math.max(...runs[0]!.map((l, i) => Math.abs(l - runs[1]![i]!)));
+      assert.ok(gap < 1e-5, `seed ${seed}: gap ${gap}`);
+      d2l.manualSeed(seed);
+      const states = initMomentStates(5);
+      const chapter = await d2l.trainCh11(chapterAdam, states, { lr: 0.01, t: 1 }, data, 5, 2, quiet);
+      d2l.tf.dispose(states.flat());
+      assert.ok(Math.max(...chapter.losses.map((l, i) => Math.abs(l - runs[0]![i]!))) < 1e-5, 'the rule with ε = 1e-6 is the chapter\'s adam');
+    }
+  });
+
+  it('without bias correction a steady gradient would take steps of 3.16η at t = 1 and 6.5η at t = 10', () => {
+    const uncorrected = (t: number) => (1 - 0.9 ** t) / Math.sqrt(1 - 0.999 ** t);
+    assert.equal(uncorrected(1).toFixed(2), '3.16');
+    assert.equal(uncorrected(10).toFixed(1), '6.5');
+    // The same ratio from the lib's bias-corrected rule: one step at t from raw moments of a steady g = 1.
+    const tf = d2l.tf;
+    for (const t of [1, 10]) {
+      const rawV = 1 - 0.9 ** t;
+      const rawS = 1 - 0.999 ** t;
+      const corrected = tf.tidy(() => d2l.adamRule(tf.scalar(1), { m: tf.scalar((rawV - 0.1) / 0.9), v: tf.scalar((rawS - 0.001) / 0.999) },
+        { learningRate: 1, beta1: 0.9, beta2: 0.999, epsilon: 0 }, t).update.dataSync()[0]!);
+      assert.ok(Math.abs(corrected + 1) < 1e-5, `the corrected step is η at t = ${t}: ${corrected}`);
+    }
+  });
+
+  it("a run of quiet steps: Adam's s keeps β2^k of its value (37% after 1000, 5% after 3000); Yogi's barely moves", () => {
+    const tf = d2l.tf;
+    const h = { learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-6 };
+    let adamS = 1;
+    let yogiS = 1;
+    const small = 0.01; // g² = 1e-4 against s = 1
+    for (let k = 1; k <= 3000; k++) {
+      [adamS, yogiS] = tf.tidy(() => [
+        d2l.adamRule(tf.scalar(small), { m: tf.scalar(0), v: tf.scalar(adamS) }, h, 1000 + k).state.v.dataSync()[0]!,
+        d2l.yogiRule(tf.scalar(small), { m: tf.scalar(0), v: tf.scalar(yogiS) }, h, 1000 + k).state.v.dataSync()[0]!,
+      ]);
+      if (k === 1) assert.ok(Math.abs(adamS - 1) < 1.001e-3, 'one small gradient moves Adam\'s s by 0.1%');
+      if (k === 1000) assert.equal(adamS.toFixed(2), '0.37');
+    }
+    assert.ok(adamS > 0.04 && adamS < 0.06, `after 3000: ${adamS}`);
+    assert.ok(yogiS > 0.999, `Yogi after 3000: ${yogiS}`);
+  });
 });

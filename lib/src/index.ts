@@ -12,7 +12,11 @@
  *               and the registry of every optimizer known by name
  *   display     rich output through the tslab kernel
  *   claims      claim/claimClose: a notebook stops when a number its prose states no longer holds
- *   compare     the ill-scaled regression and result tables of the optimizer comparison (notebook 02)
+ *   synthetic   regression data sets that separate optimizers: ill-scaled features (notebook 02)
+ *   table       result tables as HTML with a text copy
+ *   linear      exact least squares and SGD's stability limit for linear regression (notebooks 01–02)
+ *   panels      small multiples: a grid of small plots on shared ranges (notebooks 02–03)
+ *   adamlab     experiments on Adam's step: moments, step bounds, the efficient form (notebook 03)
  *   toys        2D test functions with gradients and optimizer trajectories on them (notebook 04)
  *   contour     contour plots of those functions with static or animated paths (notebook 04)
  *   online      Reddi et al.'s online counterexamples to Adam and a runner for them (notebook 05)
@@ -29,7 +33,11 @@ tf.enableProdMode();
 export { tf };
 export * from './accumulator';
 export * from './backend';
-export * from './compare';
+export * from './synthetic';
+export * from './table';
+export * from './linear';
+export * from './panels';
+export * from './adamlab';
 export * from './data';
 export * from './display';
 export * from './figure';

@@ -1,10 +1,8 @@
 /**
- * Tools for comparing optimizers side by side (notebook 02): a linear regression whose features
- * have very different scales, which separates optimizers that the standardized airfoil data cannot,
- * and a small results table for notebooks.
+ * Synthetic regression data sets built to separate optimizers: features on very different scales
+ * (notebook 02), where the standardized airfoil data cannot tell them apart.
  */
 import { DataIter, loadArray } from './data';
-import { displayBundle, MimeBundle } from './display';
 import { Random } from './random';
 
 /** Options of `scaledRegression`. */
@@ -62,45 +60,45 @@ export function scaledRegression(options: ScaledRegressionOptions): ScaledRegres
   return { dataIter: loadArray(features, labels, d, batchSize), trueWeights, noiseFloor: noise ** 2 / 2 };
 }
 
-/** One cell of a table: text, or a number printed as given (format it first, e.g. with toFixed). */
-export type TableCell = string | number;
-
-const NUMERIC = /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?%?$/i;
-
-function escapeHtml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+/** Options of `sparseRegression`. */
+export interface SparseRegressionOptions {
+  /** For each feature, the probability that it is nonzero in an example (in (0, 1]). */
+  frequencies: number[];
+  /** Number of examples (default 2000). */
+  n?: number;
+  /** Standard deviation of the label noise (default 0.1). */
+  noise?: number;
+  /** Minibatch size of the iterator (default 10). */
+  batchSize?: number;
+  /** Seed of the data's own generator (default 0); the lib's global generator is not touched. */
+  seed?: number;
 }
 
 /**
- * A table as a MIME bundle: an HTML table and an aligned plain-text copy. A column is right-aligned
- * when at least half of its non-empty cells are numbers, so a stray word such as 'diverged' does not
- * break the alignment of a numeric column.
+ * Linear regression with sparse features (notebook 03): feature j is N(0, 1) with probability fⱼ and
+ * 0 otherwise, y = Σⱼ xⱼ + noise, so every true weight is 1. A rare feature's weight gets a gradient
+ * only in the few minibatches where the feature appears, and its curvature is fⱼ times smaller than
+ * that of a feature present everywhere — a badly scaled direction in disguise.
  */
-export function tableBundle(header: string[], rows: TableCell[][]): MimeBundle {
-  rows.forEach((row, i) => {
-    if (row.length !== header.length) throw new RangeError(`row ${i} has ${row.length} cells for ${header.length} columns`);
-  });
-  const text = rows.map((row) => row.map(String));
-  const numeric = header.map((_, c) => {
-    const filled = text.map((row) => row[c]!).filter((v) => v !== '');
-    return filled.length > 0 && 2 * filled.filter((v) => NUMERIC.test(v)).length >= filled.length;
-  });
-  const align = (c: number) => (numeric[c] ? ' style="text-align:right"' : '');
-  const html =
-    '<table>\n<thead><tr>' + header.map((h, c) => `<th${align(c)}>${escapeHtml(h)}</th>`).join('') + '</tr></thead>\n<tbody>\n' +
-    text.map((row) => '<tr>' + row.map((v, c) => `<td${align(c)}>${escapeHtml(v)}</td>`).join('') + '</tr>').join('\n') +
-    '\n</tbody>\n</table>';
-  const widths = header.map((h, c) => Math.max(h.length, ...text.map((row) => row[c]!.length)));
-  const line = (cells: string[]) =>
-    cells.map((v, c) => (numeric[c] ? v.padStart(widths[c]!) : v.padEnd(widths[c]!))).join('  ').trimEnd();
-  const plain = [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...text.map(line)].join('\n');
-  return { 'text/html': html, 'text/plain': plain };
-}
-
-/**
- * Show a table in the notebook (HTML, with a text fallback); outside a kernel it does nothing. It
- * returns nothing, so a cell may end with it without printing a value.
- */
-export function showTable(header: string[], rows: TableCell[][]): void {
-  displayBundle(tableBundle(header, rows));
+export function sparseRegression(options: SparseRegressionOptions): ScaledRegression {
+  const { frequencies, n = 2000, noise = 0.1, batchSize = 10, seed = 0 } = options;
+  if (frequencies.length === 0 || !frequencies.every((f) => Number.isFinite(f) && f > 0 && f <= 1)) {
+    throw new RangeError(`frequencies must be probabilities in (0, 1], got [${frequencies.join(', ')}]`);
+  }
+  if (!Number.isInteger(n) || n < 1) throw new RangeError(`n must be a positive integer, got ${n}`);
+  if (!Number.isFinite(noise) || noise < 0) throw new RangeError(`noise must be a finite number >= 0, got ${noise}`);
+  const d = frequencies.length;
+  const random = new Random(seed);
+  const features = new Float32Array(n * d);
+  const labels = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    let y = 0;
+    for (let j = 0; j < d; j++) {
+      const x = random.next() < frequencies[j]! ? 1 : 0;
+      features[i * d + j] = x;
+      y += x;
+    }
+    labels[i] = y + noise * random.normal();
+  }
+  return { dataIter: loadArray(features, labels, d, batchSize), trueWeights: frequencies.map(() => 1), noiseFloor: noise ** 2 / 2 };
 }
