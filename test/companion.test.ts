@@ -229,6 +229,155 @@ describe('notebook 04: optimizer trajectories', () => {
       assert.ok(distanceOf(paths, d2l.saddleFunction, name) < 0.05, name);
     }
   });
+
+  it('Beale: Yogi and AMSGrad stay within 0.1 of Adam\'s path; Rosenbrock: RMSProp and AdaGrad end farther out than Adam', () => {
+    const beale = d2l.compareOnToy(d2l.bealeFunction, nineOptimizers({ sgd: 0.01, adagrad: 1, adadelta: 10, adaptive: 0.1 }), 300);
+    const byName = (paths: d2l.NamedTrajectory[], n: string): d2l.NamedTrajectory => paths.find((p) => p.name === n)!;
+    for (const n of ['Yogi', 'AMSGrad']) assert.ok(pathDistance(byName(beale, n), byName(beale, 'Adam')) < 0.1, n);
+    const rosen = d2l.compareOnToy(d2l.rosenbrockValley, nineOptimizers({ sgd: 0.002, adagrad: 1, adadelta: 10, adaptive: 0.1 }), 500);
+    const d = (name: string): number => distanceOf(rosen, d2l.rosenbrockValley, name);
+    assert.ok(d('RMSProp') > d('Adam') && d('AdaGrad') > d('Adam'));
+  });
+
+  it('saddle heights: Adam (η = 0.05) leaves the ridge within 10 steps from y₀ = 1e-6, 1e-9, 1e-30; SGD needs > 200 from 1e-6 and never leaves from 1e-30 in 600', () => {
+    const leaves = (make: () => d2l.tf.Optimizer, y0: number): number => d2l.compareOnToy(d2l.saddleFunction, [{ name: '', make }], 600, { start: [-1.5, y0] })[0]!.y.findIndex((y) => Math.abs(y) > 0.1);
+    for (const y0 of [1e-6, 1e-9, 1e-30]) {
+      const k = leaves(() => tf.train.adam(0.05), y0);
+      assert.ok(k > 0 && k <= 10, `Adam from ${y0}: ${k}`);
+    }
+    assert.ok(leaves(() => tf.train.sgd(0.05), 1e-6) > 200);
+    assert.equal(leaves(() => tf.train.sgd(0.05), 1e-30), -1);
+  });
+
+  it('the written-out rules walk their TensorFlow.js optimizers\' 50 bowl steps to 1e-4', () => {
+    const twins: [d2l.StepRule, () => d2l.tf.Optimizer][] = [[sgdRule(0.4), () => tf.train.sgd(0.4)], [adagradRule(1), () => tf.train.adagrad(1)],
+      [rmspropRule(0.2), () => tf.train.rmsprop(0.2, 0.9)], [adamStepRule(0.3), () => tf.train.adam(0.3)]];
+    for (const [rule, make] of twins) {
+      const theirs = d2l.compareOnToy(d2l.quadraticBowl, [{ name: '', make }], 50)[0]!;
+      assert.ok(pathDistance(d2l.ruleTrajectory(rule, d2l.quadraticBowl, 50), theirs) < 1e-4);
+    }
+  });
+
+  it('noisy bowl (unit noise, η = 0.1, 400 steps): in each of seeds 1–10 Adam\'s late steps are a tenth to a third of RMSProp\'s', () => {
+    const lateStep = (p: d2l.Trajectory): number => {
+      let sum = 0;
+      for (let i = p.x.length - 200; i < p.x.length; i++) sum += Math.hypot(p.x[i]! - p.x[i - 1]!, p.y[i]! - p.y[i - 1]!);
+      return sum / 200;
+    };
+    for (let seed = 1; seed <= 10; seed++) {
+      const [rms, ad] = d2l.compareRules(d2l.quadraticBowl, [{ name: 'r', make: () => rmspropRule(0.1) }, { name: 'a', make: () => adamStepRule(0.1) }], 400, { noise: { std: 1, seed } }).map(lateStep);
+      assert.ok(ad! / rms! > 0.1 && ad! / rms! < 1 / 3, `seed ${seed}: ratio ${ad! / rms!}`);
+    }
+  });
+
+  it('moving minimum (jumps every 300 steps, noise 0.5, seeds 1–10): AdaGrad slower after every jump (> 4× at the 4th); Adam within 2× of its first approach', () => {
+    const period = 300;
+    const minimumAt = (t: number): [number, number] => (Math.floor((t - 1) / period) % 2 === 0 ? [0, 0] : [-5, -2]);
+    const times = [0, 1].map(() => [0, 0, 0, 0, 0]);
+    for (let seed = 1; seed <= 10; seed++) {
+      const paths = d2l.compareRules(d2l.quadraticBowl, [{ name: 'AdaGrad', make: () => adagradRule(1) }, { name: 'Adam', make: () => adamStepRule(0.3) }],
+        5 * period, { start: [-5, -2], noise: { std: 0.5, seed }, target: minimumAt });
+      paths.forEach((p, m) => {
+        const d = d2l.distancesToTarget(p, minimumAt);
+        for (let k = 0; k < 5; k++) {
+          const i = d.slice(k * period, (k + 1) * period).findIndex((x) => x < 0.5);
+          times[m]![k] += (i < 0 ? period : i) / 10;
+        }
+      });
+    }
+    const [ada, ad] = times as [number[], number[]];
+    for (let k = 1; k < 5; k++) assert.ok(ada[k]! > ada[k - 1]!, `AdaGrad phase ${k}`);
+    assert.ok(ada[4]! > 4 * ada[0]!);
+    for (let k = 1; k < 5; k++) assert.ok(ad[k]! < 2 * ad[0]!, `Adam phase ${k}`);
+  });
+});
+
+// The plain-number rules notebook 04 writes out (the same code as its "rules" cell).
+const sgdRule = (lr: number): d2l.StepRule => (g) => [-lr * g[0], -lr * g[1]];
+const adagradRule = (lr: number): d2l.StepRule => {
+  const s = [0.1, 0.1];
+  return (g) => g.map((gi, i) => { s[i] += gi * gi; return (-lr * gi) / Math.sqrt(s[i]! + 1e-7); }) as [number, number];
+};
+const rmspropRule = (lr: number, gamma = 0.9): d2l.StepRule => {
+  const s = [0, 0];
+  return (g) => g.map((gi, i) => { s[i] = gamma * s[i]! + (1 - gamma) * gi * gi; return (-lr * gi) / Math.sqrt(s[i]! + 1e-7); }) as [number, number];
+};
+const adamStepRule = (lr: number, beta1 = 0.9, beta2 = 0.999, eps = 1e-7): d2l.StepRule => {
+  const [v, s] = [[0, 0], [0, 0]];
+  return (g, t) => g.map((gi, i) => {
+    v[i] = beta1 * v[i]! + (1 - beta1) * gi;
+    s[i] = beta2 * s[i]! + (1 - beta2) * gi * gi;
+    return (-lr * (v[i]! / (1 - beta1 ** t))) / (Math.sqrt(s[i]! / (1 - beta2 ** t)) + eps);
+  }) as [number, number];
+};
+const pathDistance = (p: d2l.Trajectory, q: d2l.Trajectory): number => Math.max(...p.x.map((x, i) => Math.hypot(x - q.x[i]!, p.y[i]! - q.y[i]!)));
+
+describe('plain-number rules, noise and moving minima (lib/src/toys.ts)', () => {
+  it('ruleTrajectory applies the rule to the exact gradient: SGD on the bowl by hand', () => {
+    const path = d2l.ruleTrajectory(sgdRule(0.1), d2l.quadraticBowl, 2);
+    const [x1, y1] = [-5 - 0.1 * 0.2 * -5, -2 - 0.1 * 4 * -2];
+    assert.deepEqual(path.x, [-5, x1, x1 - 0.1 * 0.2 * x1]);
+    assert.deepEqual(path.y, [-2, y1, y1 - 0.1 * 4 * y1]);
+  });
+
+  it('noise adds N(0, std²) from its own seed: reproducible, different across seeds, zero std is the exact path', () => {
+    const run = (std: number, seed: number): d2l.Trajectory => d2l.ruleTrajectory(sgdRule(0.1), d2l.quadraticBowl, 50, { noise: { std, seed } });
+    assert.deepEqual(run(1, 4).x, run(1, 4).x);
+    assert.notDeepEqual(run(1, 4).x, run(1, 5).x);
+    assert.deepEqual(run(0, 4).x, d2l.ruleTrajectory(sgdRule(0.1), d2l.quadraticBowl, 50).x);
+    // With SGD the noise enters linearly: the first step moves by −η·ξ₁ away from the exact step.
+    const first = new d2l.Random(4).normal();
+    assertClose(run(1, 4).x[1]! - run(0, 4).x[1]!, -0.1 * first, 1e-12, 'first noisy step');
+    assert.throws(() => run(-1, 1), /noise\.std must be a finite number >= 0/);
+  });
+
+  it('a target moves the function rigidly: the gradient is taken at p − (target(t) − minimum)', () => {
+    const target = (): [number, number] => [3, -1];
+    const path = d2l.ruleTrajectory(sgdRule(0.1), d2l.quadraticBowl, 1000, { start: [0, 0], target }); // x contracts by 0.98 per step
+    assertClose(last(path.x), 3, 1e-6, 'x reaches the moved minimum');
+    assertClose(last(path.y), -1, 1e-6, 'y reaches the moved minimum');
+    const d = d2l.distancesToTarget(path, target);
+    assertClose(d[0]!, Math.hypot(3, 1), 1e-12, 'distance of the start');
+    assert.ok(last(d) < 1e-3);
+  });
+
+  it('trajectory and ruleTrajectory agree for the same update (tf.train.sgd against the SGD rule, with noise)', () => {
+    const options = { noise: { std: 0.5, seed: 9 } };
+    const opt = tf.train.sgd(0.3);
+    const a = d2l.trajectory(opt, d2l.quadraticBowl, 40, options);
+    opt.dispose();
+    const b = d2l.ruleTrajectory(sgdRule(0.3), d2l.quadraticBowl, 40, options);
+    assert.ok(pathDistance(a, b) < 1e-5, `gap ${pathDistance(a, b)}`);
+  });
+});
+
+describe('small multiples and log axes (lib/src/contour.ts, lib/src/panels.ts)', () => {
+  it('pathsGrid draws one contour panel per path, each on its own axes, titled by the path', () => {
+    const paths = d2l.compareRules(d2l.quadraticBowl, [{ name: 'a', make: () => sgdRule(0.1) }, { name: 'b', make: () => adamStepRule(0.1) }], 10);
+    const fig = d2l.pathsGrid(d2l.quadraticBowl, paths, { columns: 2 });
+    assert.deepEqual(fig.data.map((t) => t.type), ['contour', 'scatter', 'scatter', 'contour', 'scatter', 'scatter']);
+    assert.deepEqual(fig.data.map((t) => t['xaxis']), ['x', 'x', 'x', 'x2', 'x2', 'x2']);
+    assert.deepEqual((fig.layout['annotations'] as { text: string }[]).map((a) => a.text), ['a', 'b']);
+    const [d1, d2] = [(fig.layout['xaxis'] as { domain: number[] }).domain, (fig.layout['xaxis2'] as { domain: number[] }).domain];
+    assert.ok(d1[1]! < d2[0]!, 'the panels do not overlap');
+  });
+
+  it('linePanels: one axis pair per panel, one legend, the same colour per series; log axes labelled as powers of ten', () => {
+    const fig = d2l.linePanels([
+      { title: 'one', x: [1, 2, 3], y: [[1, 2, 3], [3, 2, 1]], legend: ['up', 'down'] },
+      { title: 'two', x: [1, 2, 3], y: [[2, 2, 2], [1, 1, 1]], legend: ['up', 'down'] },
+    ], { yscale: 'log', ylabel: 'y' });
+    assert.equal(fig.data.length, 4);
+    assert.deepEqual(fig.data.map((t) => t['yaxis']), ['y', 'y', 'y2', 'y2']);
+    assert.deepEqual(fig.data.map((t) => t['showlegend']), [true, true, false, false]);
+    assert.deepEqual(fig.data.map((t) => (t['line'] as { color: string }).color), [fig.data[0]!['line'], fig.data[1]!['line'], fig.data[0]!['line'], fig.data[1]!['line']].map((l) => (l as { color: string }).color));
+    assert.equal((fig.layout['yaxis'] as Record<string, unknown>)['exponentformat'], 'power');
+    assert.equal((fig.layout['yaxis2'] as Record<string, unknown>)['title'], undefined, 'the y title only on the left column');
+    assert.throws(() => d2l.linePanels([]), /at least one panel/);
+    const single = d2l.readableLogAxes(d2l.lineFigure([1, 10], [1, 100], { xscale: 'log' }));
+    assert.equal((single.layout['xaxis'] as Record<string, unknown>)['exponentformat'], 'power');
+    assert.equal((single.layout['yaxis'] as Record<string, unknown>)['exponentformat'], undefined, 'linear axes untouched');
+  });
 });
 
 // ---------- notebook 03: Adam under the hood ----------
