@@ -547,53 +547,86 @@ describe("notebook 03: TensorFlow's efficient form", function () {
 
 // ---------- notebook 05: AdamW and the counterexamples ----------
 
+describe('weight decay helpers (lib/src/decay.ts)', () => {
+  it('ridgeSolution solves (XᵀX/n + λI)w = Xᵀy/n: the 2 × 2 closed form, and a zero gradient of the penalized loss for 3 features', () => {
+    const { X, y } = d2l.twoScaleRegression(200, 5);
+    const lambda = 0.1;
+    const [[a, b], [, dd]] = tf.tidy(() => X.transpose().matMul(X).div(200).arraySync()) as number[][] as [[number, number], [number, number]];
+    const [[r1], [r2]] = tf.tidy(() => X.transpose().matMul(y).div(200).arraySync()) as number[][] as [[number], [number]];
+    const det = (a + lambda) * (dd + lambda) - b * b;
+    const [w1, w2] = d2l.ridgeSolution(X, y, lambda);
+    // The reference sums in float32 on the tensors, ridgeSolution in float64.
+    assertClose(w1!, ((dd + lambda) * r1 - b * r2) / det, 1e-5, 'w1');
+    assertClose(w2!, ((a + lambda) * r2 - b * r1) / det, 1e-5, 'w2');
+    const X3 = tf.tensor2d([[1, 2, 0], [0, 1, 1], [3, 0, 1], [1, 1, 1]]);
+    const y3 = tf.tensor2d([[1], [2], [0], [1]]);
+    const w = d2l.ridgeSolution(X3, y3, 0.5);
+    const grad = tf.tidy(() => X3.transpose().matMul(X3.matMul(tf.tensor2d(w, [3, 1])).sub(y3)).div(4).add(tf.tensor2d(w, [3, 1]).mul(0.5)).arraySync()) as number[][];
+    grad.forEach(([g]) => assert.ok(Math.abs(g!) < 1e-6, `gradient ${g}`));
+    assert.throws(() => d2l.ridgeSolution(tf.tensor2d([[1, 1], [1, 1]]), tf.tensor2d([[1], [1]]), 0), /singular/);
+    assert.throws(() => d2l.ridgeSolution(X3, y3, -1), /lambda must be/);
+    tf.dispose([X, y, X3, y3]);
+  });
+
+  it('twoScaleRegression is reproducible from its seed; fitFullBatch records every `every` steps and leaks no tensors', () => {
+    const [p, q] = [d2l.twoScaleRegression(50, 3), d2l.twoScaleRegression(50, 3)];
+    assert.deepEqual(Array.from(p.X.dataSync()), Array.from(q.X.dataSync()));
+    assert.deepEqual(p.X.shape, [50, 2]);
+    const before = tf.memory().numTensors;
+    const mse = (w: d2l.tf.Tensor): d2l.tf.Scalar => tf.tidy(() => p.X.matMul(w).sub(p.y).square().mean().div(2) as d2l.tf.Scalar);
+    const run = d2l.fitFullBatch('sgd', tf.train.sgd(0.5), mse, mse, 2, 30, 10);
+    assert.equal(tf.memory().numTensors, before, 'no tensors leaked');
+    assert.deepEqual(run.steps, [10, 20, 30]);
+    assert.ok(run.losses[2]! < run.losses[0]!);
+    assertClose(run.norms[2]!, Math.hypot(...run.final), 1e-6, 'the last norm is the final weights\' norm');
+    tf.dispose([p.X, p.y, q.X, q.y]);
+    assert.throws(() => d2l.twoScaleRegression(1, 0), /n must be/);
+  });
+});
+
 describe('notebook 05: AdamW vs Adam + L2', function () {
   this.timeout(60_000);
-  it('Adam + L2 and SGD + L2 reach the ridge solution; AdamW keeps w1 near 2, lets w2 grow > 4× larger, inside |w| ≤ 1/λ, with a lower loss', () => {
-    const random = new d2l.Random(5);
-    const n = 200;
-    const feats = new Float32Array(n * 2);
-    const targets = new Float32Array(n);
-    for (let i = 0; i < n; i++) {
-      const [x1, x2] = [random.normal(), 0.1 * random.normal()];
-      feats.set([x1, x2], 2 * i);
-      targets[i] = 2 * x1 + 20 * x2 + 0.1 * random.normal();
-    }
-    const X = tf.tensor2d(feats, [n, 2]);
-    const y = tf.tensor2d(targets, [n, 1]);
+  it('Adam + L2 and SGD + L2 reach the ridge solution; AdamW shrinks w1 < half as much, lets w2 grow > 4× larger, stays in |w| ≤ 1/λ while still growing, lower loss', () => {
+    const { X, y } = d2l.twoScaleRegression(200, 5);
     const lambda = 0.1;
     const mse = (w: d2l.tf.Tensor): d2l.tf.Scalar => tf.tidy(() => X.matMul(w).sub(y).square().mean().div(2) as d2l.tf.Scalar);
     const penalized = (w: d2l.tf.Tensor): d2l.tf.Scalar => tf.tidy(() => mse(w).add(w.square().sum().mul(lambda / 2)) as d2l.tf.Scalar);
-    const fit = (opt: d2l.tf.Optimizer, objective: (w: d2l.tf.Tensor) => d2l.tf.Scalar): { w: number[]; loss: number } => {
-      const w = tf.variable(tf.zeros([2, 1]));
-      for (let s = 0; s < 400; s++) opt.minimize(() => objective(w));
-      const result = { w: Array.from(w.dataSync()), loss: mse(w).dataSync()[0]! };
-      w.dispose();
-      opt.dispose();
-      return result;
-    };
-    const [[a, b], [, dd]] = tf.tidy(() => X.transpose().matMul(X).div(n).arraySync()) as number[][] as [[number, number], [number, number]];
-    const [[r1], [r2]] = tf.tidy(() => X.transpose().matMul(y).div(n).arraySync()) as number[][] as [[number], [number]];
-    const det = (a + lambda) * (dd + lambda) - b * b;
-    const ridge = [((dd + lambda) * r1 - b * r2) / det, ((a + lambda) * r2 - b * r1) / det];
+    const fit = (opt: d2l.tf.Optimizer, objective: (w: d2l.tf.Variable) => d2l.tf.Scalar): d2l.WeightRun => d2l.fitFullBatch('', opt, objective, mse, 2, 400);
+    const ridge = d2l.ridgeSolution(X, y, lambda);
     const plain = fit(tf.train.adam(0.1), mse);
     const l2 = fit(tf.train.adam(0.1), penalized);
     const sgdL2 = fit(tf.train.sgd(1), penalized);
     const decoupled = fit(new d2l.AdamW(0.1, 0.9, 0.999, 1e-7, lambda), mse);
-    X.dispose();
-    y.dispose();
-    l2.w.forEach((v, i) => assertClose(v, ridge[i]!, 1e-3, `Adam + L2, w${i + 1}`));
-    sgdL2.w.forEach((v, i) => assertClose(v, ridge[i]!, 1e-3, `SGD + L2, w${i + 1}`));
-    assertClose(decoupled.w[0]!, plain.w[0]!, 0.15, 'AdamW w1 vs unregularized');
-    assert.ok(decoupled.w[1]! > 4 * l2.w[1]!);
-    assert.ok(decoupled.w.every((v) => Math.abs(v) <= 1 / lambda));
-    assert.ok(decoupled.loss < l2.loss);
+    tf.dispose([X, y]);
+    l2.final.forEach((v, i) => assertClose(v, ridge[i]!, 1e-3, `Adam + L2, w${i + 1}`));
+    sgdL2.final.forEach((v, i) => assertClose(v, ridge[i]!, 1e-3, `SGD + L2, w${i + 1}`));
+    const shrink = (w: number): number => 1 - w / plain.final[0]!;
+    assert.ok(shrink(decoupled.final[0]!) < shrink(ridge[0]!) / 2);
+    assert.ok(decoupled.final[1]! > 4 * l2.final[1]!);
+    assert.ok(decoupled.final.every((v) => Math.abs(v) <= 1 / lambda) && last(decoupled.norms) > decoupled.norms[decoupled.norms.length - 2]!);
+    assert.ok(last(decoupled.losses) < last(l2.losses) && last(decoupled.norms) > last(l2.norms));
   });
 });
+
+/** Notebook 05's adamFamily: Adam, AMSGrad or Yogi for one coordinate on plain numbers. */
+function adamFamily(kind: 'adam' | 'amsgrad' | 'yogi', lr: (t: number) => number, beta1: number, beta2: number, eps: number) {
+  const state = { v: 0, s: 0, sMax: 0 };
+  const step: d2l.ScalarRule = (g, t) => {
+    state.v = beta1 * state.v + (1 - beta1) * g;
+    if (kind === 'yogi') state.s -= (1 - beta2) * Math.sign(state.s - g * g) * g * g;
+    else state.s = beta2 * state.s + (1 - beta2) * g * g;
+    state.sMax = Math.max(state.sMax, state.s);
+    const sHat = (kind === 'amsgrad' ? state.sMax : state.s) / (1 - beta2 ** t);
+    return (-lr(t) * state.v / (1 - beta1 ** t)) / (Math.sqrt(sHat) + eps);
+  };
+  return { step, state };
+}
 
 describe("notebook 05: Reddi et al.'s counterexamples", function () {
   this.timeout(180_000);
   const zero = (): d2l.Moments => ({ m: tf.scalar(0), v: tf.scalar(0) });
+  const alpha = (t: number): number => 0.5 / Math.sqrt(t);
+  const kinds = [['adam', 1e-8], ['amsgrad', 1e-8], ['yogi', 1e-3]] as const;
 
   it('runOnline: projects onto [lo, hi], plays x_t before the update, and adds up regret against the optimum', () => {
     const problem = d2l.periodicLinear(1010, 10, 101);
@@ -608,50 +641,58 @@ describe("notebook 05: Reddi et al.'s counterexamples", function () {
     [1010, 990, 970, 950, 930].forEach((regret, i) => assertClose(run.averageRegret[i]! * (i + 1), regret, 1e-9, `R_${i + 1}`));
     assert.deepEqual(d2l.periodMeans([1, 2, 3, 4, 5, 6, 7], 3), [2, 5]);
     assert.deepEqual(Object.keys(run.finalState), ['m', 'v'], 'the final state is read out by name');
+    const played = d2l.playOnline(problem, () => 5, 5);
+    assert.deepEqual(played.x, run.x, 'playOnline plays the same game with a plain-number rule');
+    assert.deepEqual(played.averageRegret, run.averageRegret);
+    assert.throws(() => d2l.playOnline(problem, () => 0, -1), /steps must be/);
   });
 
-  it('1010/−10 problem over 40,400 steps (α/√t, α = 0.5): Adam → +1, AMSGrad → −1, Yogi creeps (about −0.80)', () => {
-    const h = { learningRate: (t: number) => 0.5 / Math.sqrt(t), beta1: 0.9, beta2: 0.99 };
-    const T = 40_400;
-    const problem = d2l.reddiExperiment();
-    const adam = d2l.periodMeans(d2l.runOnline(problem, d2l.adamRule, zero(), { ...h, epsilon: 1e-8 }, T).x, 101);
-    const ams = d2l.periodMeans(d2l.runOnline(problem, d2l.amsgradRule, { ...zero(), vMax: tf.scalar(0) }, { ...h, epsilon: 1e-8 }, T).x, 101);
-    const yogi = d2l.periodMeans(d2l.runOnline(problem, d2l.yogiRule, zero(), { ...h, epsilon: 1e-3 }, T).x, 101);
-    assert.ok(last(adam) > 0.98, `Adam ${last(adam)}`);
-    assert.ok(last(ams) < -0.98, `AMSGrad ${last(ams)}`);
-    assert.ok(last(yogi) < -0.75 && last(yogi) > -0.85 && last(yogi) < yogi[99]!, `Yogi ${last(yogi)}`);
-  });
-
-  it('the notebook\'s 10,100-step run: Adam > 0.9 and rising, AMSGrad < −0.9 and falling, Yogi in (−0.85, −0.75) with the lowest average regret', () => {
-    const h = { learningRate: (t: number) => 0.5 / Math.sqrt(t), beta1: 0.9, beta2: 0.99 };
-    const problem = d2l.reddiExperiment();
-    const runs = [
-      d2l.runOnline(problem, d2l.adamRule, zero(), { ...h, epsilon: 1e-8 }, 10_100),
-      d2l.runOnline(problem, d2l.amsgradRule, { ...zero(), vMax: tf.scalar(0) }, { ...h, epsilon: 1e-8 }, 10_100),
-      d2l.runOnline(problem, d2l.yogiRule, zero(), { ...h, epsilon: 1e-3 }, 10_100),
+  it('the plain-number adamFamily plays the library tensor rules\' first 300 points to 1e-5', () => {
+    const h = { learningRate: alpha, beta1: 0.9, beta2: 0.99 };
+    const reddi = d2l.reddiExperiment();
+    const tensor = [
+      d2l.runOnline(reddi, d2l.adamRule, zero(), { ...h, epsilon: 1e-8 }, 300),
+      d2l.runOnline(reddi, d2l.amsgradRule, { ...zero(), vMax: tf.scalar(0) }, { ...h, epsilon: 1e-8 }, 300),
+      d2l.runOnline(reddi, d2l.yogiRule, zero(), { ...h, epsilon: 1e-3 }, 300),
     ];
-    const [adam, ams, yogi] = runs.map((r) => d2l.periodMeans(r.x, 101)) as [number[], number[], number[]];
+    kinds.forEach(([kind, eps], k) => {
+      const ours = d2l.playOnline(reddi, adamFamily(kind, alpha, 0.9, 0.99, eps).step, 300).x;
+      assert.ok(largestGap(ours, tensor[k]!.x) < 1e-5, kind);
+    });
+  });
+
+  it('1010/−10 problem, 10,100 steps: Adam reaches −1 first, then > 0.9 and rising; AMSGrad < −0.9 and falling; Yogi in (−0.85, −0.75), still, lowest regret, s ≈ 1010², 55–70× AMSGrad\'s max; 40,400 steps: Adam > 0.98, AMSGrad < −0.98, Yogi in (−0.85, −0.75)', () => {
+    const reddi = d2l.reddiExperiment();
+    const games = kinds.map(([kind, eps]) => {
+      const rule = adamFamily(kind, alpha, 0.9, 0.99, eps);
+      return { play: d2l.playOnline(reddi, rule.step, 10_100), state: rule.state };
+    });
+    const [adam, ams, yogi] = games.map((g) => d2l.periodMeans(g.play.x, 101)) as [number[], number[], number[]];
+    assert.equal(Math.min(...games[0]!.play.x.slice(0, 500)), -1);
     assert.ok(last(adam) > 0.9 && last(adam) > adam[49]!);
     assert.ok(last(ams) < -0.9 && last(ams) < ams[49]!);
-    assert.ok(last(yogi) < -0.75 && last(yogi) > -0.85);
-    const regrets = runs.map((r) => last(r.averageRegret));
+    assert.ok(last(yogi) < -0.75 && last(yogi) > -0.85 && Math.abs(last(yogi) - yogi[24]!) < 0.01);
+    const regrets = games.map((g) => last(g.play.averageRegret));
     assert.ok(regrets[2]! < Math.min(regrets[0]!, regrets[1]!));
-    assertClose(runs[2]!.finalState['v']! / 1010 ** 2, 1, 0.05, "Yogi's final v relative to 1010²");
-    assert.ok(runs[2]!.finalState['v']! > 50 * runs[1]!.finalState['vMax']!, "Yogi's v vs AMSGrad's running max");
-    assert.ok(Math.abs(last(yogi) - yogi[24]!) < 0.01, 'Yogi barely moves over the last 75 periods');
-    const rate = (r: d2l.OnlineRun): number => (r.averageRegret[10_099]! * 10_100 - r.averageRegret[10_099 - 2020]! * (10_100 - 2020)) / 2020;
-    assert.ok(rate(runs[0]!) > rate(runs[1]!) && rate(runs[1]!) > rate(runs[2]!));
+    const rate = (p: d2l.OnlinePlay): number => (p.averageRegret[10_099]! * 10_100 - p.averageRegret[10_099 - 2020]! * (10_100 - 2020)) / 2020;
+    assert.ok(rate(games[0]!.play) > rate(games[1]!.play) && rate(games[1]!.play) > rate(games[2]!.play));
+    assertClose(games[2]!.state.s / 1010 ** 2, 1, 0.05, "Yogi's final s relative to 1010²");
+    const ratio = games[2]!.state.s / games[1]!.state.sMax;
+    assert.ok(ratio > 55 && ratio < 70, `Yogi's s over AMSGrad's max: ${ratio}`);
+    const longPlays = kinds.map(([kind, eps]) => d2l.playOnline(reddi, adamFamily(kind, alpha, 0.9, 0.99, eps).step, 40_400));
+    const longer = longPlays.map((p) => last(d2l.periodMeans(p.x, 101)));
+    assert.ok(longer[0]! > 0.98 && longer[1]! < -0.98 && longer[2]! < -0.75 && longer[2]! > -0.85, longer.join(', '));
+    const longRate = (p: d2l.OnlinePlay): number => (p.averageRegret[40_399]! * 40_400 - p.averageRegret[40_399 - 2020]! * (40_400 - 2020)) / 2020;
+    assert.ok(rate(games[0]!.play) > 0.25 && longRate(longPlays[0]!) > 0.25, 'Adam keeps adding regret');
+    assert.ok(longRate(longPlays[1]!) < rate(games[1]!.play), 'AMSGrad adds less and less');
   });
 
   it('Theorem 1 (C = 3, β1 = 0, β2 = 0.1), 1500 steps: Adam → +1 with R_t/t > 0.5; AMSGrad and Yogi → −1 with R_t/t < 0.05', () => {
-    const h = { learningRate: (t: number) => 0.5 / Math.sqrt(t), beta1: 0, beta2: 0.1 };
     const problem = d2l.reddiTheorem1(3);
-    const adam = d2l.runOnline(problem, d2l.adamRule, zero(), { ...h, epsilon: 1e-8 }, 1500);
-    const ams = d2l.runOnline(problem, d2l.amsgradRule, { ...zero(), vMax: tf.scalar(0) }, { ...h, epsilon: 1e-8 }, 1500);
-    const yogi = d2l.runOnline(problem, d2l.yogiRule, zero(), { ...h, epsilon: 1e-3 }, 1500);
-    assert.ok(last(d2l.periodMeans(adam.x, 3)) > 0.99 && last(adam.averageRegret) > 0.5);
-    assert.ok(last(d2l.periodMeans(ams.x, 3)) < -0.99 && last(ams.averageRegret) < 0.05);
-    assert.ok(last(d2l.periodMeans(yogi.x, 3)) < -0.98 && last(yogi.averageRegret) < 0.05);
+    const [adam, ams, yogi] = kinds.map(([kind, eps]) => d2l.playOnline(problem, adamFamily(kind, alpha, 0, 0.1, eps).step, 1500));
+    assert.ok(last(d2l.periodMeans(adam!.x, 3)) > 0.99 && last(adam!.averageRegret) > 0.5);
+    assert.ok(last(d2l.periodMeans(ams!.x, 3)) < -0.99 && last(ams!.averageRegret) < 0.05);
+    assert.ok(last(d2l.periodMeans(yogi!.x, 3)) < -0.98 && last(yogi!.averageRegret) < 0.05);
     assert.throws(() => d2l.reddiTheorem1(2), RangeError);
   });
 });
