@@ -817,19 +817,16 @@ describe('notebook 06: exercises', function () {
     assert.ok(decay1.distance < adam1.distance / 3 && decay2.distance < adam2.distance / 3);
   });
 
-  it('4: on c_t·x²/2 with c_t ∈ {3, −1, −1}, β1 = 0, β2 = 0.1, Adam diverges while Yogi (0.4–0.5 at step 750, exactly 0 at 1500) and AMSGrad converge; default β\'s converge', () => {
+  it('4: on c_t·x²/2 with c_t ∈ {3, −1, −1}, β1 = 0, β2 = 0.1, Adam diverges while Yogi (0.4–0.5 at step 750, below 1e-60 at 1500) and AMSGrad converge; default β\'s converge', () => {
     const c = (t: number): number => (t % 3 === 1 ? 3 : -1);
     const problem: d2l.OnlineProblem = {
       name: 'tug', loss: (t, x) => (c(t) * x * x) / 2, gradient: (t, x) => c(t) * x, lo: -Infinity, hi: Infinity, optimum: 0,
     };
-    const zero = (): d2l.Moments => ({ m: tf.scalar(0), v: tf.scalar(0) });
-    const h = { learningRate: 0.01, beta1: 0, beta2: 0.1 };
-    const adam = d2l.runOnline(problem, d2l.adamRule, zero(), { ...h, epsilon: 1e-8 }, 1500, 1).x;
-    const ams = d2l.runOnline(problem, d2l.amsgradRule, { ...zero(), vMax: tf.scalar(0) }, { ...h, epsilon: 1e-8 }, 1500, 1).x;
-    const yogi = d2l.runOnline(problem, d2l.yogiRule, zero(), { ...h, epsilon: 1e-3 }, 1500, 1).x;
-    const adamDefault = d2l.runOnline(problem, d2l.adamRule, zero(), { ...adamDefaults, epsilon: 1e-8 }, 1500, 1).x;
+    const play = (kind: 'adam' | 'amsgrad' | 'yogi', beta1: number, beta2: number, eps: number): number[] =>
+      d2l.playOnline(problem, adamFamily(kind, () => 0.01, beta1, beta2, eps).step, 1500, 1).x;
+    const [adam, ams, yogi, adamDefault] = [play('adam', 0, 0.1, 1e-8), play('amsgrad', 0, 0.1, 1e-8), play('yogi', 0, 0.1, 1e-3), play('adam', 0.9, 0.999, 1e-8)];
     assert.ok(Math.abs(last(adam)) > 4 && Math.abs(last(adam)) - Math.abs(adam[749]!) > 1.5, `Adam ${last(adam)}`);
-    assert.ok(yogi[749]! > 0.4 && yogi[749]! < 0.5 && last(yogi) === 0, `Yogi ${yogi[749]}, ${last(yogi)}`);
+    assert.ok(yogi[749]! > 0.4 && yogi[749]! < 0.5 && Math.abs(last(yogi)) < 1e-60, `Yogi ${yogi[749]}, ${last(yogi)}`);
     assert.ok(Math.abs(last(ams)) < 0.5 * Math.abs(ams[749]!));
     assert.ok(Math.abs(last(adamDefault)) < 1e-2);
   });
