@@ -168,3 +168,52 @@ export function animatedPathsFigure(toy: Toy2D, paths: NamedPath[], options: Ani
     frames,
   };
 }
+
+/** Options of `pathsGrid`. */
+export interface GridOptions extends ContourOptions {
+  /** Panels per row (default 3). */
+  columns?: number;
+  /** Size of one panel in pixels (default 260 × 220). */
+  panelWidth?: number;
+  panelHeight?: number;
+}
+
+/**
+ * Small multiples (notebook 04): one contour panel per path, same function and axes in every panel,
+ * the path's name above it, so many optimizers can be compared without a tangle of overlapping lines.
+ */
+export function pathsGrid(toy: Toy2D, paths: NamedPath[], options: GridOptions = {}): Figure {
+  const columns = Math.max(1, Math.min(options.columns ?? 3, paths.length));
+  const rows = Math.ceil(paths.length / columns);
+  const [pw, ph] = [options.panelWidth ?? 260, options.panelHeight ?? 220];
+  const gap = { x: 0.04, y: 0.1 };
+  const cellW = (1 - gap.x * (columns - 1)) / columns;
+  const cellH = (1 - gap.y * (rows - 1)) / rows;
+  const contour = toyContour(toy, options.resolution ?? 40);
+  const data: Trace[] = [];
+  const layout: Record<string, unknown> = {
+    width: columns * pw + 80,
+    height: rows * ph + (options.title ? 70 : 40),
+    margin: { l: 50, r: 20, t: options.title ? 60 : 30, b: 30 },
+    showlegend: false,
+    template: { layout: { font: { family: 'sans-serif' } } },
+    annotations: [] as unknown[],
+  };
+  if (options.title !== undefined) layout['title'] = { text: options.title };
+  paths.forEach((p, k) => {
+    const [row, col] = [Math.floor(k / columns), k % columns];
+    const suffix = k === 0 ? '' : String(k + 1);
+    const [xa, ya] = [`x${suffix}`, `y${suffix}`];
+    const x0 = col * (cellW + gap.x);
+    const y1 = 1 - row * (cellH + gap.y);
+    layout[`xaxis${suffix}`] = { domain: [x0, x0 + cellW], range: [...toy.xRange], showgrid: false, zeroline: false, anchor: ya };
+    layout[`yaxis${suffix}`] = { domain: [y1 - cellH, y1], range: [...toy.yRange], showgrid: false, zeroline: false, anchor: xa };
+    data.push({ ...contour, xaxis: xa, yaxis: ya });
+    data.push({ ...pathTrace(p, k, p.x, p.y, false), xaxis: xa, yaxis: ya });
+    data.push({ ...minimaTrace(toy), xaxis: xa, yaxis: ya, marker: { symbol: 'star', size: 10, color: 'black' } });
+    (layout['annotations'] as unknown[]).push({
+      text: p.name, showarrow: false, xref: 'paper', yref: 'paper', x: x0 + cellW / 2, y: y1, xanchor: 'center', yanchor: 'bottom', font: { size: 12 },
+    });
+  });
+  return { data, layout };
+}

@@ -20,6 +20,8 @@
  *   toys        2D test functions with gradients and optimizer trajectories on them (notebook 04)
  *   contour     contour plots of those functions with static or animated paths (notebook 04)
  *   online      Reddi et al.'s online counterexamples to Adam and a runner for them (notebook 05)
+ *   decay       weight decay against an L2 penalty: data, ridge solution, full-batch fits (notebook 05)
+ *   line-panels line plots as small multiples; log axes with readable ticks (notebooks 04–06)
  *   timer, accumulator, random   small utilities from the book
  */
 import * as tf from '@tensorflow/tfjs';
@@ -51,3 +53,5 @@ export * from './claims';
 export * from './contour';
 export * from './toys';
 export * from './online';
+export * from './line-panels';
+export * from './decay';

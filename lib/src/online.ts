@@ -50,12 +50,16 @@ export interface OnlineHyperparams extends Omit<AdamHyperparams, 'learningRate'>
 /** A rule of optimizers/rules.ts (adamRule, amsgradRule, yogiRule): gradient and state in, step out. */
 export type OnlineRule<S> = (grad: tf.Tensor, state: S, h: AdamHyperparams, t: number) => RuleResult<S>;
 
-/** What an online run recorded, per step t = 1…T. */
-export interface OnlineRun {
+/** What an online game recorded, per step t = 1…T. */
+export interface OnlinePlay {
   /** x_t, the point played at step t (before seeing f_t). */
   x: number[];
   /** Average regret R_t/t, R_t = Σ_{s≤t} f_s(x_s) − f_s(optimum). */
   averageRegret: number[];
+}
+
+/** What `runOnline` records: the game, and the rule's final state. */
+export interface OnlineRun extends OnlinePlay {
   /** The rule's state after the last step (m, v, …), read out as numbers (first element of each). */
   finalState: Record<string, number>;
 }
@@ -106,4 +110,24 @@ export function periodMeans(values: number[], period: number): number[] {
     means.push(sum / period);
   }
   return means;
+}
+
+/** A rule on plain numbers for one coordinate: the gradient at step t (1-based) in, the change to add out. */
+export type ScalarRule = (gradient: number, t: number) => number;
+
+/**
+ * `runOnline` for a rule written on plain numbers (notebook 05 writes Adam, AMSGrad and Yogi this way;
+ * the rule keeps its own state): play x_t, pay f_t(x_t), step with the gradient, project onto [lo, hi].
+ */
+export function playOnline(problem: OnlineProblem, rule: ScalarRule, steps: number, x0 = 0): OnlinePlay {
+  if (!Number.isInteger(steps) || steps < 0) throw new RangeError(`steps must be an integer >= 0, got ${steps}`);
+  const play: OnlinePlay = { x: [], averageRegret: [] };
+  let [x, regret] = [x0, 0];
+  for (let t = 1; t <= steps; t++) {
+    play.x.push(x);
+    regret += problem.loss(t, x) - problem.loss(t, problem.optimum);
+    play.averageRegret.push(regret / t);
+    x = Math.min(problem.hi, Math.max(problem.lo, x + rule(problem.gradient(t, x), t)));
+  }
+  return play;
 }

@@ -3,6 +3,7 @@
  * them with a real tf.Optimizer (notebooks 04 and 06, test/companion.test.ts).
  */
 import * as tf from '@tensorflow/tfjs';
+import { Random } from './random';
 
 /** A function of two variables, its gradient, the window to draw it in and where a run starts. */
 export interface Toy2D {
@@ -86,50 +87,107 @@ export interface Trajectory {
   stopped?: string;
 }
 
-/** Options of `trajectory`. */
+/** Options of `trajectory` and `ruleTrajectory`. */
 export interface TrajectoryOptions {
   /** Start here instead of the toy's own start. */
   start?: readonly [number, number];
   /** Stop once |x| or |y| exceeds this (a diverging run), default 1e4. */
   escapeRadius?: number;
+  /** Add N(0, std²) to every gradient coordinate, drawn from Random(seed): a stochastic gradient. */
+  noise?: { std: number; seed: number };
+  /**
+   * Where the toy's first minimum sits at step t (1-based): the function moves rigidly with it,
+   * f_t(p) = f(p − (target(t) − minimum)). Without it the function stays put.
+   */
+  target?: (t: number) => readonly [number, number];
+}
+
+/** A point update on plain numbers: the gradient at step t (1-based) in, the change to add out. */
+export type StepRule = (gradient: [number, number], t: number) => [number, number];
+
+/**
+ * The loop shared by `trajectory` and `ruleTrajectory`: `advance` takes the (noisy, shifted)
+ * gradient at step t and returns the new point.
+ */
+function walk(toy: Toy2D, steps: number, options: TrajectoryOptions, advance: (g: [number, number], t: number) => [number, number]): Trajectory {
+  if (!Number.isInteger(steps) || steps < 0) throw new RangeError(`steps must be an integer >= 0, got ${steps}`);
+  const { noise, target } = options;
+  if (noise !== undefined && !(Number.isFinite(noise.std) && noise.std >= 0)) {
+    throw new RangeError(`noise.std must be a finite number >= 0, got ${noise.std}`);
+  }
+  const [x0, y0] = options.start ?? toy.start;
+  const radius = options.escapeRadius ?? 1e4;
+  const random = noise ? new Random(noise.seed) : undefined;
+  const [mx, my] = toy.minima[0]!;
+  const path: Trajectory = { x: [x0], y: [y0], values: [toy.value(x0, y0)] };
+  let [x, y] = [x0, y0];
+  // The value recorded with point t is f_t, the function the step after it sees (f_1 for the start).
+  const shifted = (t: number): [number, number] => {
+    if (!target) return [x, y];
+    const [tx, ty] = target(t);
+    return [x - (tx - mx), y - (ty - my)];
+  };
+  if (target) path.values[0] = toy.value(...shifted(1));
+  for (let step = 1; step <= steps; step++) {
+    const g = toy.gradient(...shifted(step));
+    if (random) {
+      g[0] += noise!.std * random.normal();
+      g[1] += noise!.std * random.normal();
+    }
+    if (!g.every(Number.isFinite)) {
+      path.stopped = `non-finite gradient at step ${step}`;
+      break;
+    }
+    [x, y] = advance(g, step);
+    path.x.push(x);
+    path.y.push(y);
+    path.values.push(toy.value(...shifted(step + 1)));
+    if (!(Math.abs(x) <= radius && Math.abs(y) <= radius)) {
+      path.stopped = `left the box |x|, |y| ≤ ${radius} at step ${step}`;
+      break;
+    }
+  }
+  return path;
 }
 
 /**
  * Run `steps` updates of `optimizer` on `toy` from its start and return the path. The gradient is the
- * toy's exact one, handed to the optimizer's own applyGradients, so the path is that optimizer's.
- * Give each run a fresh optimizer: tf optimizers keep their state per variable position.
+ * toy's exact one (plus `options.noise`), handed to the optimizer's own applyGradients, so the path is
+ * that optimizer's. Give each run a fresh optimizer: tf optimizers keep their state per variable position.
  */
 export function trajectory(optimizer: tf.Optimizer, toy: Toy2D, steps: number, options: TrajectoryOptions = {}): Trajectory {
   const [x0, y0] = options.start ?? toy.start;
-  const radius = options.escapeRadius ?? 1e4;
   // tidy frees the initial tensor; the variable holds its own reference to the data.
   const point = tf.tidy(() => tf.variable(tf.tensor1d([x0, y0]), true));
-  const path: Trajectory = { x: [x0], y: [y0], values: [toy.value(x0, y0)] };
   try {
-    let [x, y] = [x0, y0];
-    for (let step = 1; step <= steps; step++) {
-      const g = toy.gradient(x, y);
-      if (!g.every(Number.isFinite)) {
-        path.stopped = `non-finite gradient at step ${step}`;
-        break;
-      }
+    return walk(toy, steps, options, (g) => {
       const grad = tf.tensor1d(g);
       optimizer.applyGradients([{ name: point.name, tensor: grad }]);
       grad.dispose();
       const now = point.dataSync();
-      [x, y] = [now[0]!, now[1]!];
-      path.x.push(x);
-      path.y.push(y);
-      path.values.push(toy.value(x, y));
-      if (!(Math.abs(x) <= radius && Math.abs(y) <= radius)) {
-        path.stopped = `left the box |x|, |y| ≤ ${radius} at step ${step}`;
-        break;
-      }
-    }
+      return [now[0]!, now[1]!];
+    });
   } finally {
     point.dispose();
   }
-  return path;
+}
+
+/** Like `trajectory`, for an update rule written on plain numbers (notebooks 04 and 06 write theirs). */
+export function ruleTrajectory(rule: StepRule, toy: Toy2D, steps: number, options: TrajectoryOptions = {}): Trajectory {
+  let [x, y] = options.start ?? toy.start;
+  return walk(toy, steps, options, (g, t) => {
+    const [dx, dy] = rule(g, t);
+    [x, y] = [x + dx, y + dy];
+    return [x, y];
+  });
+}
+
+/** Distance of every point of `path` to where the moving minimum `target` was when the point was reached (point k ↔ target(k + 1), the minimum of the function the next step sees). */
+export function distancesToTarget(path: Trajectory, target: (t: number) => readonly [number, number]): number[] {
+  return path.x.map((x, k) => {
+    const [tx, ty] = target(k + 1);
+    return Math.hypot(x - tx, path.y[k]! - ty);
+  });
 }
 
 /** Distance from the path's last point to the nearest of the toy's minima. */
@@ -164,4 +222,15 @@ export function compareOnToy(toy: Toy2D, setups: OptimizerSetup[], steps: number
       optimizer.dispose();
     }
   });
+}
+
+/** A plain-number rule to compare, by name; `make` builds a fresh one (with zero state) for each run. */
+export interface RuleSetup {
+  name: string;
+  make: () => StepRule;
+}
+
+/** `compareOnToy` for plain-number rules. */
+export function compareRules(toy: Toy2D, setups: RuleSetup[], steps: number, options: TrajectoryOptions = {}): NamedTrajectory[] {
+  return setups.map(({ name, make }) => ({ name, ...ruleTrajectory(make(), toy, steps, options) }));
 }
