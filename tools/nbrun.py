@@ -45,9 +45,21 @@ from nbclient.util import ensure_async, run_sync
 REPO = Path(__file__).resolve().parent.parent
 KERNEL_DIR = REPO / '.jupyter' / 'share' / 'jupyter'
 
-# Waited for after the real cells so that timers the last cell started can still fire while a
-# request is running; its output is checked but never stored in the notebook.
-SENTINEL_SOURCE = 'await new Promise(r => setTimeout(r, 100));'
+# Run after the real cells so that timers the last cell left pending can still fire (and fail)
+# while a request is running; its output is checked but never stored in the notebook. It waits until
+# no timer or immediate is pending, polling every 25 ms, then 50 ms more for their output to arrive;
+# the wait is bounded by LATE_WAIT_SECONDS, so a notebook that leaves an interval running costs at
+# most that much. A failure scheduled later than the bound is not seen: that is the documented limit.
+LATE_WAIT_SECONDS = 5
+SENTINEL_SOURCE = (
+    'await new Promise<void>((done) => {\n'
+    f'  const until = Date.now() + {LATE_WAIT_SECONDS * 1000};\n'
+    "  const pending = () => (process as any).getActiveResourcesInfo()\n"
+    "    .filter((r: string) => r === 'Timeout' || r === 'Immediate').length;\n"
+    '  const tick = (): unknown => (pending() === 0 || Date.now() > until ? setTimeout(done, 50) : setTimeout(tick, 25));\n'
+    '  tick();\n'
+    '});'
+)
 # tslab aborts every request that arrives within 200 ms after a failed one (jupyter.js
 # `execQueue.reset(200)`), so we pause a bit longer than that after an error ...
 AFTER_ERROR_PAUSE = 0.25
@@ -125,6 +137,8 @@ def load_notebook(path: Union[str, os.PathLike]) -> nbformat.NotebookNode:
         raise NotebookLoadError(f'{path}: no such file')
     try:
         raw = json.loads(p.read_text(encoding='utf-8'))
+    except RecursionError:
+        raise NotebookLoadError(f'{path}: malformed notebook: JSON nested too deeply to be a notebook') from None
     except UnicodeDecodeError as e:
         raise NotebookLoadError(f'{path}: not UTF-8 text ({e})') from None
     except json.JSONDecodeError as e:
@@ -133,6 +147,8 @@ def load_notebook(path: Union[str, os.PathLike]) -> nbformat.NotebookNode:
         raise NotebookLoadError(f'{path}: not a Jupyter notebook (JSON without "nbformat" and "cells")')
     try:
         return nbformat.reads(json.dumps(raw), as_version=4)
+    except RecursionError:
+        raise NotebookLoadError(f'{path}: malformed notebook: nested too deeply to be a notebook') from None
     except Exception as e:  # nbformat raises assorted types for malformed notebooks
         raise NotebookLoadError(f'{path}: not a valid notebook: {e}') from None
 
@@ -334,19 +350,43 @@ class _Runner:
         return rec
 
     def run_sentinel(self) -> None:
-        """Give timers of the last cell a request to report into, then collect late output."""
+        """Give timers of the last cell a request to report into, then collect late output.
+
+        A kernel that dies meanwhile (a timer calling process.exit, a crash in a callback) fails the
+        last cell: its request had returned, but the notebook did not survive it.
+        """
         cell = nbformat.v4.new_code_cell(SENTINEL_SOURCE)
         # execute_cell writes the cell back into nb.cells[index]: borrow a slot, then remove it.
         self.nb.cells.append(cell)
         self.running = _SENTINEL
+        died = None
         try:
             self.client.execute_cell(cell, len(self.nb.cells) - 1)
             self.client.drain_iopub()
-        except (CellTimeoutError, DeadKernelError):
-            pass  # a kernel broken by the last cell: that cell's record already says so
+        except DeadKernelError:
+            died = 'during'
+        except CellTimeoutError:
+            died = 'hung'
         finally:
             self.nb.cells.pop()
+        if died is None and self.client.km is not None and not self.client.km.is_alive():
+            died = 'during'
         self.check_async(cell.outputs)
+        rec = self.last
+        if died is None or rec is None:
+            return
+        if died == 'hung':
+            detail = ('the kernel stopped answering after the last cell finished (a callback it started '
+                      'blocks the kernel)')
+            kind = 'timeout'
+        else:
+            detail = ('the kernel died after the last cell finished (process.exit() or a crash in a callback '
+                      'started by that cell or an earlier one)')
+            kind = 'dead-kernel'
+        if rec.ok:
+            rec.ok, rec.kind, rec.message = False, kind, detail
+        else:
+            rec.message += '\n' + detail
 
     def check_async(self, outputs: list) -> None:
         """Turn UncaughtException output into failures of the cell it surfaced in or after.
