@@ -13,9 +13,10 @@ import { spawn, spawnSync } from 'child_process';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
+import { PYTHON } from './python';
 
 const repo = path.resolve(__dirname, '..', '..');
-const python = '/usr/bin/python3';
+const python = PYTHON;
 const sourceDir = path.join(repo, 'assignments', 'source');
 const work = path.join(repo, 'build', 'test-assignments');
 const releaseDir = path.join(work, 'release');

@@ -18,11 +18,12 @@ import * as os from 'os';
 import * as path from 'path';
 import { Browser, Page } from 'playwright-core';
 import { launch, newWatch, offlineContext, problems, repo, screenshot, Watch } from './browser';
+import { PYTHON } from './python';
 
 const notebookDir = path.join(repo, 'notebooks');
 const notebookName = '01-adam.ipynb';
 const kernelDir = path.join(repo, '.jupyter', 'share', 'jupyter');
-const python = '/usr/bin/python3';
+const python = PYTHON;
 
 /** A port that was free a moment ago (the server is told not to try others, and we retry). */
 function freePort(): Promise<number> {

@@ -11,9 +11,9 @@ import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { PYTHON } from './python';
 
 const REPO = path.resolve(__dirname, '..', '..'); // build/test -> repo
-const PYTHON = '/usr/bin/python3'; // Debian's python has nbclient; the pyenv one on PATH does not
 const NBRUN = path.join(REPO, 'tools', 'nbrun.py');
 const FIXTURES = path.join(REPO, 'test', 'fixtures');
 const BROKEN = path.join('test', 'fixtures', 'broken');

@@ -68,17 +68,17 @@ import sys
 import tempfile
 import time
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
 import nbformat
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from assign import (  # noqa: E402
-    BEGIN_HIDDEN, REPO, SourceError, assignment_name, compute_checksum, file_sha256, is_grade,
-    is_locked, is_solution, nbgrader_meta, normalize_source, notebook_text, read_source,
-    release_notebook, write_atomic,
+from assign import REPO, SourceError, assignment_name, notebook_text, read_source, release_notebook, write_atomic  # noqa: E402
+from nbgrader_meta import (  # noqa: E402
+    BEGIN_HIDDEN, cell_source, compute_checksum, file_sha256, grade_id, is_grade, is_locked, is_solution,
+    nbgrader_meta, nbgrader_release_source, normalize_source,
 )
 from nbrun import CellRecord, KernelStartError, NotebookLoadError, execute_notebook, load_notebook  # noqa: E402
 
@@ -98,6 +98,21 @@ class UsageError(ValueError):
 
 class EnvironmentFailure(RuntimeError):
     """A cell of the source failed before any student code ran: the machine, not the student."""
+
+
+@dataclass
+class Problem:
+    """Something the report tells the instructor (and the student) about a submission."""
+    kind: str                  # e.g. 'tampered', 'missing-solution', 'timeout'
+    severity: str              # 'error', 'warning' or 'info'
+    where: str                 # 'notebook', a cell description, a path
+    message: str
+    details: Optional[str] = None
+    source_line: Optional[str] = None
+    seconds: Optional[float] = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -165,39 +180,50 @@ class Slot:
         return f"locked cell '{self.grade_id}'"
 
 
-def _source_text(cell: Any) -> str:
-    source = cell.get('source', '')
-    return ''.join(source) if isinstance(source, list) else str(source)
+def released_checksums(a: Assignment, gid: str) -> set[str]:
+    """Fingerprints an untouched released copy of a cell may have: the source cell itself, our
+    release of it, or nbgrader's (whose test cells drop hidden tests without a note and whose stub
+    is assignments/nbgrader_config.py's). All are derived from the SOURCE cell, as nbgrader does."""
+    original = a.cells[gid]
+    return {compute_checksum(original, normalize=True),
+            compute_checksum(a.released[gid], normalize=True),
+            compute_checksum(original, normalize=True, source=normalize_source(nbgrader_release_source(original)))}
 
 
-def tamper_reason(sub: Optional[Any], a: Assignment, grade_id: str, same_release: bool) -> Optional[str]:
+def tamper_reason(sub: Optional[Any], a: Assignment, gid: str, same_release: bool) -> Optional[str]:
     """Why the submission's copy of a locked cell does not match what was released (None: it does).
 
     The check is nbgrader's checksum over source, cell type, flags, grade id and points, with line
-    endings and trailing whitespace ignored. The expected fingerprint is the current release's; if the
-    submission was released from another version of the source, the fingerprint stored in the cell at
-    release time is used instead, so the instructor's later edits are not blamed on the student.
+    endings and trailing whitespace ignored, against every fingerprint `released_checksums` allows.
+    If the submission was released from another version of the source, the fingerprint stored in the
+    cell at release time is accepted too, so the instructor's later edits are not blamed on the student.
     """
     if sub is None:
         return 'deleted from the submission'
-    released, original = a.released[grade_id], a.cells[grade_id]
-    got = {compute_checksum(sub), compute_checksum(sub, normalize=True)}
-    expected = {compute_checksum(released, normalize=True), compute_checksum(original, normalize=True)}
+    expected = released_checksums(a, gid)
     stored = (nbgrader_meta(sub) or {}).get('checksum')
     if not same_release and isinstance(stored, str):
         expected.add(stored)
-    if got & expected:
+    if {compute_checksum(sub), compute_checksum(sub, normalize=True)} & expected:
         return None
+    released, original = a.released[gid], a.cells[gid]
     reasons = []
     if sub.cell_type != released.cell_type:
         reasons.append(f'cell type changed from {released.cell_type} to {sub.cell_type}')
-    text = normalize_source(_source_text(sub))
-    if text not in (normalize_source(released.source), normalize_source(original.source)):
+    text = normalize_source(cell_source(sub))
+    allowed = {normalize_source(c) for c in (released.source, original.source, nbgrader_release_source(original))}
+    if text not in allowed:
         reasons.append('source changed' if text else 'source deleted')
     flags = lambda c: (is_grade(c), is_solution(c), is_locked(c), (nbgrader_meta(c) or {}).get('points'))  # noqa: E731
     if flags(sub) != flags(released):
         reasons.append('nbgrader metadata changed')
     return ', '.join(reasons) or 'checksum differs'
+
+
+def is_unchanged_stub(a: Assignment, gid: str, text: str) -> bool:
+    """A solution cell still as released (by assign.py or by nbgrader): not attempted."""
+    stubs = {normalize_source(a.released[gid].source), normalize_source(nbgrader_release_source(a.cells[gid]))}
+    return normalize_source(text) in stubs
 
 
 def _code_cell(source: str, metadata: Optional[dict] = None) -> Any:
@@ -206,28 +232,37 @@ def _code_cell(source: str, metadata: Optional[dict] = None) -> Any:
     return cell
 
 
-def assemble(a: Assignment, sub: Any) -> tuple[list[Slot], list[dict]]:
-    """The grading notebook's cells for a submission, and the problems found on the way."""
-    problems: list[dict] = []
-    released_from = (sub.metadata.get('d2l_assignment') or {}) if isinstance(sub.metadata.get('d2l_assignment'), dict) else {}
+def release_problems(a: Assignment, sub: Any) -> tuple[bool, list[Problem]]:
+    """(released from this version of the source?, warnings about where the notebook came from)."""
+    problems: list[Problem] = []
+    info = sub.metadata.get('d2l_assignment')
+    released_from = info if isinstance(info, dict) else {}
     same_release = released_from.get('source_sha256') in (None, a.sha256)
     if not same_release:
-        problems.append({'kind': 'other-release', 'severity': 'warning', 'where': 'notebook',
-                         'message': 'this notebook was released from another version of the source '
-                                    f'(source sha256 {released_from.get("source_sha256")}); locked cells are '
-                                    'checked against the fingerprints stored at release time'})
+        problems.append(Problem('other-release', 'warning', 'notebook',
+                                'this notebook was released from another version of the source '
+                                f'(source sha256 {released_from.get("source_sha256")}); locked cells are '
+                                'checked against the fingerprints stored at release time'))
     if released_from.get('name') not in (None, a.name):
-        problems.append({'kind': 'other-assignment', 'severity': 'warning', 'where': 'notebook',
-                         'message': f"this notebook was released for assignment '{released_from.get('name')}', "
-                                    f"it is graded as '{a.name}'"})
+        problems.append(Problem('other-assignment', 'warning', 'notebook',
+                                f"this notebook was released for assignment '{released_from.get('name')}', "
+                                f"it is graded as '{a.name}'"))
+    return same_release, problems
 
+
+def place_cells(a: Assignment, sub: Any) -> tuple[dict[str, tuple[int, Any]], dict[Optional[str], list[Slot]], list[Problem]]:
+    """Match the submission's cells to the assignment's by grade_id.
+
+    Returns (grade_id -> (position, cell) of its first copy; grade_id of the preceding known cell ->
+    the cells the student added after it; problems). Duplicates of locked cells are dropped; other
+    unknown or duplicated cells run as the student's own.
+    """
+    problems: list[Problem] = []
     placed: dict[str, tuple[int, Any]] = {}
     extras: dict[Optional[str], list[Slot]] = {}
     anchor: Optional[str] = None
     for j, cell in enumerate(sub.cells):
-        meta = nbgrader_meta(cell)
-        gid = meta.get('grade_id') if meta else None
-        gid = gid if isinstance(gid, str) else None
+        gid = grade_id(cell)
         if gid in a.cells and gid not in placed:
             placed[gid] = (j, cell)
             anchor = gid
@@ -235,69 +270,86 @@ def assemble(a: Assignment, sub: Any) -> tuple[list[Slot], list[dict]]:
         where = f'cell {j + 1} of the submission'
         if gid in a.cells:
             if a.role(gid) != SOLUTION:
-                problems.append({'kind': 'duplicate-locked-cell', 'severity': 'warning', 'where': where,
-                                 'message': f"a second copy of locked cell '{gid}': ignored"})
+                problems.append(Problem('duplicate-locked-cell', 'warning', where,
+                                        f"a second copy of locked cell '{gid}': ignored"))
                 continue
-            problems.append({'kind': 'duplicate-solution-cell', 'severity': 'warning', 'where': where,
-                             'message': f"a second cell with grade_id '{gid}': it runs as a cell of the student's own"})
+            problems.append(Problem('duplicate-solution-cell', 'warning', where,
+                                    f"a second cell with grade_id '{gid}': it runs as a cell of the student's own"))
         elif gid is not None:
-            problems.append({'kind': 'unknown-grade-id', 'severity': 'warning', 'where': where,
-                             'message': f"grade_id '{gid}' is not in the source: it runs as a cell of the "
-                                        'student\'s own and earns no points'})
+            problems.append(Problem('unknown-grade-id', 'warning', where,
+                                    f"grade_id '{gid}' is not in the source: it runs as a cell of the "
+                                    "student's own and earns no points"))
         if cell.cell_type == 'code':
-            new = _code_cell(_source_text(cell))
+            new = _code_cell(cell_source(cell))
         else:  # markdown and raw cells are kept for reading, never executed
             new = copy.deepcopy(cell)
             new.metadata = {}
         extras.setdefault(anchor, []).append(Slot(new, STUDENT, origin='submission', submission_cell=j + 1))
+    return placed, extras, problems
 
+
+def solution_slot(a: Assignment, gid: str, got: Optional[tuple[int, Any]], problems: list[Problem]) -> Optional[Slot]:
+    """The slot of a solution cell, from the submission (None when it has none)."""
+    where = f"solution cell '{gid}'"
+    if got is None:
+        problems.append(Problem('missing-solution', 'error', where,
+                                f"the submission has no cell with grade_id '{gid}' (deleted, or its metadata "
+                                'changed); unless its code is in another cell, the tests that use it fail'))
+        return None
+    j, cell = got
+    text = cell_source(cell)
+    if cell.cell_type != 'code':
+        problems.append(Problem('solution-not-code', 'error', where,
+                                f'the solution cell was turned into a {cell.cell_type} cell, so it does not run'))
+        kept = copy.deepcopy(cell)
+        kept.metadata = {}
+        return Slot(kept, SOLUTION, gid, origin='submission', submission_cell=j + 1)
+    if is_unchanged_stub(a, gid, text):
+        problems.append(Problem('not-attempted', 'info', where, 'unchanged since release'))
+    meta = {'nbgrader': copy.deepcopy(a.cells[gid].metadata['nbgrader'])}
+    return Slot(_code_cell(text, meta), SOLUTION, gid, origin='submission', submission_cell=j + 1)
+
+
+def locked_slot(a: Assignment, gid: str, got: Optional[tuple[int, Any]], check: bool, same_release: bool,
+                problems: list[Problem]) -> Slot:
+    """A locked or test cell: always the source's copy; `check`: compare the submission's copy with it."""
+    cell = copy.deepcopy(a.cells[gid])
+    if cell.cell_type == 'code':
+        cell.outputs, cell.execution_count = [], None
+    role = a.role(gid)
+    slot = Slot(cell, role, gid, origin='source', submission_cell=got[0] + 1 if got else None)
+    slot.tampered = tamper_reason(got[1] if got else None, a, gid, same_release) if check else None
+    if slot.tampered:
+        problems.append(Problem('tampered', 'error' if role == TEST else 'warning', slot.describe(),
+                                f'locked cell {slot.tampered}; the original from the source was used'))
+    return slot
+
+
+def assemble(a: Assignment, sub: Any) -> tuple[list[Slot], list[Problem]]:
+    """The grading notebook's cells for a submission, and the problems found on the way."""
+    same_release, problems = release_problems(a, sub)
+    placed, extras, placing = place_cells(a, sub)
+    problems += placing
     foreign = not placed  # none of the assignment's cells: a wrong file, or code pasted into a new notebook
     if foreign:
-        problems.append({'kind': 'no-assignment-cells', 'severity': 'error', 'where': 'notebook',
-                         'message': f"none of the cells of assignment '{a.name}' (by nbgrader grade_id) are in this "
-                                    'notebook: is it the right file? Its cells ran where the solution belongs'})
+        problems.append(Problem('no-assignment-cells', 'error', 'notebook',
+                                f"none of the cells of assignment '{a.name}' (by nbgrader grade_id) are in this "
+                                'notebook: is it the right file? Its cells ran where the solution belongs'))
     # Cells before any known cell go first; in a foreign notebook all its cells do, placed where the
     # first solution cell belongs (after the setup they presumably rely on).
     lead = list(extras.get(None, []))
     slots = [] if foreign else lead
     for gid in a.order:
-        role, src = a.role(gid), a.cells[gid]
-        got = placed.get(gid)
+        role = a.role(gid)
         if foreign and lead and role in (SOLUTION, TEST):
             slots.extend(lead)
             lead = []
         if role == SOLUTION:
-            if got is None:
-                problems.append({'kind': 'missing-solution', 'severity': 'error', 'where': f"solution cell '{gid}'",
-                                 'message': f"the submission has no cell with grade_id '{gid}' (deleted, or its "
-                                            'metadata changed); unless its code is in another cell, the tests that '
-                                            'use it fail'})
-            else:
-                j, cell = got
-                text = _source_text(cell)
-                if cell.cell_type != 'code':
-                    problems.append({'kind': 'solution-not-code', 'severity': 'error', 'where': f"solution cell '{gid}'",
-                                     'message': f'the solution cell was turned into a {cell.cell_type} cell, so it does not run'})
-                    kept = copy.deepcopy(cell)
-                    kept.metadata = {}
-                    slots.append(Slot(kept, SOLUTION, gid, origin='submission', submission_cell=j + 1))
-                else:
-                    if normalize_source(text) == normalize_source(a.released[gid].source):
-                        problems.append({'kind': 'not-attempted', 'severity': 'info', 'where': f"solution cell '{gid}'",
-                                         'message': 'unchanged since release'})
-                    slots.append(Slot(_code_cell(text, {'nbgrader': copy.deepcopy(src.metadata['nbgrader'])}),
-                                      SOLUTION, gid, origin='submission', submission_cell=j + 1))
+            slot = solution_slot(a, gid, placed.get(gid), problems)
+            if slot is not None:
+                slots.append(slot)
         else:
-            cell = copy.deepcopy(src)
-            if cell.cell_type == 'code':
-                cell.outputs, cell.execution_count = [], None
-            slot = Slot(cell, role, gid, origin='source', submission_cell=got[0] + 1 if got else None)
-            slot.tampered = None if foreign else tamper_reason(got[1] if got else None, a, gid, same_release)
-            if slot.tampered:
-                problems.append({'kind': 'tampered', 'severity': 'error' if role == TEST else 'warning',
-                                 'where': slot.describe(),
-                                 'message': f'locked cell {slot.tampered}; the original from the source was used'})
-            slots.append(slot)
+            slots.append(locked_slot(a, gid, placed.get(gid), not foreign, same_release, problems))
         slots.extend(extras.get(gid, []))
     return slots, problems
 
@@ -422,22 +474,9 @@ def _stream_outputs(outputs: list) -> list:
     return kept
 
 
-def grade_submission(a: Assignment, path: Path, student: str, *, timeout: float, max_seconds: float,
-                     on_tamper: str, workdir: Path) -> tuple[dict, Any]:
-    """Grade one submission: (report, executed grading notebook). Raises NotebookLoadError."""
-    t0 = time.monotonic()
-    sha_before = file_sha256(path)
-    sub = read_submission(path)
-    slots, problems = assemble(a, sub)
-    workdir.mkdir(parents=True, exist_ok=True)
-    cwd = tempfile.mkdtemp(prefix=f'{student}-', dir=str(workdir))
-    try:
-        ex = execute_slots(slots, dict(a.source.metadata), cwd, timeout, max_seconds)
-    finally:
-        shutil.rmtree(cwd, ignore_errors=True)
-
-    # The assignment's own cells that run before any student code cannot fail because of the student:
-    # if one does (lib not built, kernel broken, a package being reinstalled), grading is meaningless.
+def check_environment(slots: list[Slot], ex: Execution) -> None:
+    """The assignment's own cells that run before any student code cannot fail because of the student:
+    if one does (lib not built, kernel broken, a package being reinstalled), grading is meaningless."""
     first_student = next((i for i, s in enumerate(slots) if s.role in (STUDENT, SOLUTION)), len(slots))
     for i in range(first_student):
         rec = ex.records.get(i)
@@ -445,59 +484,52 @@ def grade_submission(a: Assignment, path: Path, student: str, *, timeout: float,
             raise EnvironmentFailure(f'{slots[i].describe()} of the source failed before any student code ran: '
                                      f'{short_reason(rec)}')
 
+
+def test_entry(a: Assignment, slot: Slot, rec: CellRecord, on_tamper: str, failed_before: list[str]) -> dict[str, Any]:
+    """The report's record of one graded test cell."""
+    assert slot.grade_id is not None
+    passed = rec.ok
+    max_points = a.points(slot.grade_id)
+    entry: dict[str, Any] = {
+        'grade_id': slot.grade_id, 'points': 0.0, 'max_points': max_points, 'passed': passed,
+        'status': 'passed' if passed else 'failed', 'kind': rec.kind,
+        'reason': '' if passed else short_reason(rec), 'message': '' if passed else _trim(rec.message),
+        'source_line': rec.source_line, 'seconds': rec.seconds,
+        'hidden_tests': BEGIN_HIDDEN in a.cells[slot.grade_id].source,
+        'tampered': slot.tampered,
+    }
+    if slot.tampered and on_tamper == 'zero':
+        entry.update(status='tampered', passed=False, original_test_passed=passed,
+                     reason=f'locked test cell {slot.tampered} (the original test '
+                            f'{"passed" if passed else "failed: " + short_reason(rec)})')
+    elif passed:
+        entry['points'] = max_points
+    if not passed and failed_before:
+        entry['earlier_failures'] = list(failed_before)
+    return entry
+
+
+def score_tests(a: Assignment, slots: list[Slot], ex: Execution, on_tamper: str,
+                problems: list[Problem]) -> list[dict[str, Any]]:
+    """Test entries in notebook order; failures of other cells become problems (and explain the tests)."""
     failed_before: list[str] = []  # non-test cells that failed so far, to explain failing tests
     tests = []
     for i, slot in enumerate(slots):
         rec = ex.records.get(i)
-        if slot.role != TEST:
-            if rec is not None and not rec.ok:
-                reason = short_reason(rec)
-                failed_before.append(f'{slot.describe()}: {reason}')
-                problems.append({'kind': rec.kind, 'severity': 'error' if slot.role != STUDENT else 'warning',
-                                 'where': slot.describe(), 'message': reason, 'details': _trim(rec.message),
-                                 'source_line': rec.source_line, 'seconds': rec.seconds})
-            continue
-        assert rec is not None and slot.grade_id is not None
-        passed = rec.ok
-        max_points = a.points(slot.grade_id)
-        entry: dict[str, Any] = {
-            'grade_id': slot.grade_id, 'points': 0.0, 'max_points': max_points, 'passed': passed,
-            'status': 'passed' if passed else 'failed', 'kind': rec.kind,
-            'reason': '' if passed else short_reason(rec), 'message': '' if passed else _trim(rec.message),
-            'source_line': rec.source_line, 'seconds': rec.seconds,
-            'hidden_tests': BEGIN_HIDDEN in a.cells[slot.grade_id].source,
-            'tampered': slot.tampered,
-        }
-        if slot.tampered and on_tamper == 'zero':
-            entry.update(status='tampered', passed=False, original_test_passed=passed,
-                         reason=f'locked test cell {slot.tampered} (the original test '
-                                f'{"passed" if passed else "failed: " + short_reason(rec)})')
-        elif passed:
-            entry['points'] = max_points
-        if not passed and failed_before:
-            entry['earlier_failures'] = list(failed_before)
-        tests.append(entry)
+        if slot.role == TEST:
+            assert rec is not None
+            tests.append(test_entry(a, slot, rec, on_tamper, failed_before))
+        elif rec is not None and not rec.ok:
+            reason = short_reason(rec)
+            failed_before.append(f'{slot.describe()}: {reason}')
+            problems.append(Problem(rec.kind, 'error' if slot.role != STUDENT else 'warning', slot.describe(),
+                                    reason, details=_trim(rec.message), source_line=rec.source_line,
+                                    seconds=rec.seconds))
+    return tests
 
-    sha_after = file_sha256(path)
-    if sha_after != sha_before:  # only the student's own code could do this (it runs unsandboxed)
-        problems.append({'kind': 'submission-modified', 'severity': 'error', 'where': str(path),
-                         'message': 'the submission file changed while it was being graded; graded the '
-                                    f'content with sha256 {sha_before}'})
-    score = sum(t['points'] for t in tests)
-    report = {
-        'report_version': REPORT_VERSION,
-        'student': student,
-        'assignment': a.name,
-        'source': {'path': str(a.path), 'sha256': a.sha256},
-        'submission': {'path': str(path), 'sha256': sha_before},
-        'score': score,
-        'max_score': sum(t['max_points'] for t in tests),
-        'tests': tests,
-        'problems': problems,
-        'execution': {'seconds': round(time.monotonic() - t0, 3), 'passes': ex.passes, 'notes': ex.notes},
-        'settings': {'timeout': timeout, 'max_seconds': max_seconds, 'on_tamper': on_tamper},
-    }
 
+def graded_notebook(a: Assignment, slots: list[Slot], ex: Execution, report: dict[str, Any]) -> Any:
+    """The executed grading notebook, each cell saying where it came from (instructors only)."""
     graded = nbformat.v4.new_notebook(metadata=copy.deepcopy(dict(a.source.metadata)))
     for i, slot in enumerate(slots):
         cell = copy.deepcopy(slot.cell)
@@ -511,8 +543,43 @@ def grade_submission(a: Assignment, path: Path, student: str, *, timeout: float,
             if rec is not None:
                 cell.metadata['grading'].update(kind=rec.kind, message=_trim(rec.message))
         graded.cells.append(cell)
-    graded.metadata['grading_report'] = {'student': student, 'score': score, 'max_score': report['max_score']}
-    return report, graded
+    graded.metadata['grading_report'] = {k: report[k] for k in ('student', 'score', 'max_score')}
+    return graded
+
+
+def grade_submission(a: Assignment, path: Path, student: str, *, timeout: float, max_seconds: float,
+                     on_tamper: str, workdir: Path) -> tuple[dict, Any]:
+    """Grade one submission: (report, executed grading notebook). Raises NotebookLoadError."""
+    t0 = time.monotonic()
+    sha_before = file_sha256(path)
+    sub = read_submission(path)
+    slots, problems = assemble(a, sub)
+    workdir.mkdir(parents=True, exist_ok=True)
+    cwd = tempfile.mkdtemp(prefix=f'{student}-', dir=str(workdir))
+    try:
+        ex = execute_slots(slots, dict(a.source.metadata), cwd, timeout, max_seconds)
+    finally:
+        shutil.rmtree(cwd, ignore_errors=True)
+    check_environment(slots, ex)
+    tests = score_tests(a, slots, ex, on_tamper, problems)
+    if file_sha256(path) != sha_before:  # only the student's own code could do this (it runs unsandboxed)
+        problems.append(Problem('submission-modified', 'error', str(path),
+                                'the submission file changed while it was being graded; graded the '
+                                f'content with sha256 {sha_before}'))
+    report = {
+        'report_version': REPORT_VERSION,
+        'student': student,
+        'assignment': a.name,
+        'source': {'path': str(a.path), 'sha256': a.sha256},
+        'submission': {'path': str(path), 'sha256': sha_before},
+        'score': sum(t['points'] for t in tests),
+        'max_score': sum(t['max_points'] for t in tests),
+        'tests': tests,
+        'problems': [p.to_dict() for p in problems],
+        'execution': {'seconds': round(time.monotonic() - t0, 3), 'passes': ex.passes, 'notes': ex.notes},
+        'settings': {'timeout': timeout, 'max_seconds': max_seconds, 'on_tamper': on_tamper},
+    }
+    return report, graded_notebook(a, slots, ex, report)
 
 
 def summary_text(r: dict) -> str:
