@@ -767,9 +767,19 @@ def write_csv(out_dir: Path, a: Assignment, written: dict[str, tuple[dict, str]]
 # CLI
 
 
+MAX_SUBMISSION_BYTES = 16 << 20  # a notebook of this assignment is a few kB; larger is a mistake or an attack
+
+
 def read_submission(path: Path, data: Optional[bytes] = None) -> Any:
     """Load a submission (from `data` if already read) and check it against the notebook schema;
     NotebookLoadError if unusable."""
+    try:
+        size = len(data) if data is not None else path.stat().st_size
+    except OSError:
+        size = 0  # load_notebook names the problem
+    if size > MAX_SUBMISSION_BYTES:
+        raise NotebookLoadError(f'{path}: {size / (1 << 20):.1f} MiB is too large for a notebook of this assignment '
+                                f'(limit {MAX_SUBMISSION_BYTES >> 20} MiB): remove large outputs or attachments')
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')  # e.g. nbformat's MissingIDFieldWarning: harmless here
         nb = load_notebook(path) if data is None else parse_notebook(data, str(path))

@@ -195,13 +195,15 @@ def run(student: Side, tests: Side, *, metadata: dict, timeout: float, max_secon
                         'cwd': str(where('student')),
                         'serve': {**calls, 'functions': functions, 'callSeconds': call_seconds}},
             'tests': {**common, 'role': 'tests', 'cells': [wire_cell] + tests.cells,
-                      'timeout': 2 * timeout + 15, 'cwd': str(where('tests'))},
+                      # A backstop only: a call that hangs is interrupted after call_seconds, but the first
+                      # call waits for the student's cells (ready_seconds).
+                      'timeout': ready_seconds + 2 * timeout + 15, 'cwd': str(where('tests'))},
         }
         tests.slots = [None] + tests.slots
         procs = {side: _start(side, jobs[side], host, sandboxed, uids[i], limits)
                  for i, side in enumerate(('student', 'tests'))}
         n_code = len(student.cells) + len(tests.cells)
-        wall = max_seconds + n_code * (2 * timeout + 15) + 120
+        wall = ready_seconds + n_code * (2 * timeout + 15) + 120
         deadline = time.monotonic() + wall
         while not procs['tests'].poll_line(0.2):
             procs['student'].poll_line(0)
