@@ -46,3 +46,18 @@ describe('autograder: notebooks released by nbgrader', function () {
     });
   }
 });
+
+describe('autograder: where bubblewrap is missing', function () {
+  this.timeout(60_000);
+
+  it('refuses, naming the package to install and the --unsandboxed way out, and writes nothing', () => {
+    const out = path.join(work, 'no-bwrap');
+    fs.rmSync(out, { recursive: true, force: true });
+    const r = spawnSync(PYTHON, [path.join(repo, 'tools', 'grade.py'), '--source', path.join(repo, 'assignments', 'source', '01-adam.ipynb'),
+      path.join(fixtures, '01-adam.ipynb'), '--out', out], { cwd: repo, encoding: 'utf8', env: { ...process.env, PATH: '/nonexistent' } });
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, /install the Debian package 'bubblewrap'/);
+    assert.match(r.stderr, /--unsandboxed/);
+    assert.ok(!fs.existsSync(out));
+  });
+});
