@@ -18,11 +18,12 @@ import * as os from 'os';
 import * as path from 'path';
 import { Browser, Page } from 'playwright-core';
 import { clear, launch, newWatch, offlineContext, problems, repo, screenshot, Watch } from './browser';
+import { PYTHON } from './python';
 
 const notebookDir = path.join(repo, 'notebooks');
 const notebookName = '01-adam.ipynb';
 const kernelDir = path.join(repo, '.jupyter', 'share', 'jupyter');
-const python = '/usr/bin/python3';
+const python = PYTHON;
 
 /**
  * Starts the classic notebook server on the test's own Jupyter folders only. jupyter_core always

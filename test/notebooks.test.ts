@@ -9,6 +9,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as d2l from 'd2l';
 import { chapterAdam, dataDir, initMomentStates, MomentState } from './helpers';
+import { PYTHON } from './python';
 
 const repo = path.resolve(__dirname, '..', '..');
 const notebookDir = path.join(repo, 'notebooks');
@@ -95,7 +96,7 @@ describe('notebooks executed by Jupyter (cold kernel, then again in the same ker
 
   for (const name of notebooks) {
     it(`${name} runs top to bottom twice without a cell error`, () => {
-      const run = spawnSync('/usr/bin/python3', [path.join(repo, 'tools', 'nbrun.py'), path.join('notebooks', name), '--out-dir', 'build', '--runs', '2', '--timeout', '300'], {
+      const run = spawnSync(PYTHON, [path.join(repo, 'tools', 'nbrun.py'), path.join('notebooks', name), '--out-dir', 'build', '--runs', '2', '--timeout', '300'], {
         cwd: repo,
         encoding: 'utf8',
       });

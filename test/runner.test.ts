@@ -11,9 +11,9 @@ import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { PYTHON } from './python';
 
 const REPO = path.resolve(__dirname, '..', '..'); // build/test -> repo
-const PYTHON = '/usr/bin/python3'; // Debian's python has nbclient; the pyenv one on PATH does not
 const NBRUN = path.join(REPO, 'tools', 'nbrun.py');
 const FIXTURES = path.join(REPO, 'test', 'fixtures');
 const BROKEN = path.join('test', 'fixtures', 'broken');
@@ -133,6 +133,9 @@ describe('tools/nbrun.py', function () {
       ['async-throw-last', [path.join(BROKEN, 'async-throw-last.ipynb')]],
       ['process-exit', [path.join(BROKEN, 'process-exit.ipynb')]],
       ['keep-going', [path.join(BROKEN, 'keep-going.ipynb'), '--keep-going']],
+      ['late-throw-last', [path.join(BROKEN, 'late-throw-last.ipynb')]],
+      ['late-reject-last', [path.join(BROKEN, 'late-reject-last.ipynb')]],
+      ['late-exit-last', [path.join(BROKEN, 'late-exit-last.ipynb')]],
     ];
     const results = await pool(jobs.map(([, args]) => () => nbrun(args)), 3);
     jobs.forEach(([name], i) => runs.set(name, results[i]!));
@@ -221,6 +224,22 @@ describe('tools/nbrun.py', function () {
     assert.equal(readNotebook(run.report[0]!.out).cells.length, 2);
   });
 
+  // The end of a notebook waits for the timers the last cell left pending (up to a bound), so a failure
+  // one second later is not lost; each fixture's last cell returns before it fails.
+  for (const [name, kind, message] of [
+    ['late-throw-last', 'uncaught-async', 'UncaughtException: Error: thrown a second after the last cell'],
+    ['late-reject-last', 'uncaught-async', 'rejected a second after the last cell'],
+    ['late-exit-last', 'dead-kernel', 'the kernel died after the last cell finished'],
+  ] as const) {
+    it(`fails a last cell that ${name.split('-')[1]}s about a second after returning (${kind})`, () => {
+      const run = get(name);
+      const rec = failure(run);
+      assert.equal(rec.kind, kind);
+      assert.equal(rec.index + 1, 2, 'blamed on the last cell');
+      assert.ok(rec.message.includes(message), rec.message);
+    });
+  }
+
   it('times out an infinite loop', () => {
     const run = get('infinite-loop');
     const rec = failure(run);
@@ -263,10 +282,15 @@ describe('tools/nbrun.py', function () {
       [bad, /bad\.ipynb: invalid JSON: .* line 1 column 12/],
       [notNotebook, /not-a-notebook\.ipynb: not a Jupyter notebook/],
     ];
+    // 200,000 levels of nesting (400 KB) overflow a recursive JSON parser: still a usage error, not a traceback.
+    const deep = path.join(tmp, 'deep.ipynb');
+    fs.writeFileSync(deep, '['.repeat(200_000) + ']'.repeat(200_000));
+    cases.push([deep, /deep\.ipynb: malformed notebook: JSON nested too deeply/]);
     for (const [file, message] of cases) {
       const r = spawnSync(PYTHON, [NBRUN, file, '--out-dir', path.join(tmp, 'usage')], { env: KERNEL_ENV, encoding: 'utf8' });
       assert.equal(r.status, 2, r.stderr);
       assert.match(r.stderr, message);
+      assert.doesNotMatch(r.stderr, /Traceback|RecursionError/);
     }
   });
 });

@@ -18,6 +18,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { Browser, BrowserContext, Page } from 'playwright-core';
 import { clear, launch, newWatch, offlineContext, problems, repo, screenshot, Watch } from './browser';
+import { PYTHON } from './python';
 
 const notebookDir = path.join(repo, 'notebooks');
 const notebooks = fs.readdirSync(notebookDir).filter((f) => f.endsWith('.ipynb')).sort();
@@ -170,7 +171,7 @@ describe('the HTML book in headless Chromium, offline', function () {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'd2l-site-'));
     siteDir = path.join(tmp, 'site');
     const build = spawnSync(
-      '/usr/bin/python3',
+      PYTHON,
       [
         path.join(repo, 'tools', 'book.py'),
         '--out-dir', siteDir,

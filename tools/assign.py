@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import argparse
 import copy
-import hashlib
 import os
 import re
 import sys
@@ -40,18 +39,17 @@ from typing import Any, Optional
 import nbformat
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from nbrun import NotebookLoadError, load_notebook  # noqa: E402  (the project's notebook reader)
+from nbgrader_meta import (  # noqa: E402
+    BEGIN_HIDDEN, BEGIN_SOLUTION, END_HIDDEN, END_SOLUTION, GRADE_ID, HIDDEN_PLACEHOLDER, MARKERS, STUB,
+    RegionError, compute_checksum, file_sha256, has_marker, is_grade, is_locked, is_solution, nbgrader_meta,
+    regions, replace_regions,
+)
+from nbrun import NotebookLoadError, load_notebook, parse_notebook  # noqa: E402  (the project's notebook reader)
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_SOURCE = REPO / 'assignments' / 'source'
 DEFAULT_RELEASE = REPO / 'assignments' / 'release'
 
-BEGIN_SOLUTION, END_SOLUTION = '// BEGIN SOLUTION', '// END SOLUTION'
-BEGIN_HIDDEN, END_HIDDEN = '// BEGIN HIDDEN TESTS', '// END HIDDEN TESTS'
-MARKERS = (BEGIN_SOLUTION, END_SOLUTION, BEGIN_HIDDEN, END_HIDDEN)
-HIDDEN_PLACEHOLDER = '// Hidden tests run here when your notebook is graded.'
-STUB = "throw new Error('Not implemented: {name} — replace this line with your solution');"
-GRADE_ID = re.compile(r'^[A-Za-z0-9_-]+$')  # nbgrader's rule for grade ids
 # "// Test (2 points): ..." on the first line of a test cell must agree with the metadata.
 POINTS_HEADER = re.compile(r'^\s*//\s*Test\s*\((\d+(?:\.\d+)?)\s+points?\)', re.I)
 # Names for the stub message: the function (or const) a solution region sits in.
@@ -62,85 +60,15 @@ class SourceError(ValueError):
     """The source notebook is not a valid assignment (a usage error, exit code 2)."""
 
 
-# ---------------------------------------------------------------------------------------------
-# nbgrader metadata and checksums
-
-
-def nbgrader_meta(cell: Any) -> Optional[dict]:
-    meta = cell.get('metadata', {}).get('nbgrader')
-    return meta if isinstance(meta, dict) else None
-
-
-def is_grade(cell: Any) -> bool:
-    return bool((nbgrader_meta(cell) or {}).get('grade', False))
-
-
-def is_solution(cell: Any) -> bool:
-    return bool((nbgrader_meta(cell) or {}).get('solution', False))
-
-
-def is_locked(cell: Any) -> bool:
-    """nbgrader's rule: solution cells are never locked, graded cells always are."""
-    meta = nbgrader_meta(cell)
-    if meta is None or is_solution(cell):
-        return False
-    return True if is_grade(cell) else bool(meta.get('locked', False))
-
-
-def normalize_source(source: str) -> str:
-    """What counts as the same cell text: line endings and trailing whitespace are not compared."""
-    lines = source.replace('\r\n', '\n').replace('\r', '\n').split('\n')
-    return '\n'.join(line.rstrip() for line in lines).strip('\n')
-
-
-def compute_checksum(cell: Any, *, normalize: bool = False) -> str:
-    """nbgrader's cell checksum (utils.compute_checksum): md5 over source, cell type, the grade /
-    solution / locked flags, the grade id and, for graded cells, the points as a float."""
-    meta = nbgrader_meta(cell) or {}
-    source = cell.get('source', '')
-    if isinstance(source, list):
-        source = ''.join(source)
-    m = hashlib.md5()
-    m.update((normalize_source(source) if normalize else source).encode('utf-8'))
-    m.update(str(cell.get('cell_type', '')).encode('utf-8'))
-    m.update(str(is_grade(cell)).encode('utf-8'))
-    m.update(str(is_solution(cell)).encode('utf-8'))
-    m.update(str(is_locked(cell)).encode('utf-8'))
-    m.update(str(meta.get('grade_id', '')).encode('utf-8'))
-    if is_grade(cell):
-        m.update(str(float(meta.get('points', 0))).encode('utf-8'))
-    return m.hexdigest()
-
-
-def file_sha256(path: os.PathLike | str) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+def _regions(source: str, begin: str, end: str, where: str) -> list[tuple[int, int]]:
+    try:
+        return regions(source, begin, end, where)
+    except RegionError as e:
+        raise SourceError(str(e)) from None
 
 
 # ---------------------------------------------------------------------------------------------
 # Validating a source notebook
-
-
-def _regions(source: str, begin: str, end: str, where: str) -> list[tuple[int, int]]:
-    """(begin line, end line) pairs of marker regions, 0-based; raises SourceError if unbalanced."""
-    regions, start = [], None
-    for n, line in enumerate(source.split('\n')):
-        text = line.strip()
-        if text == begin:
-            if start is not None:
-                raise SourceError(f'{where}: line {n + 1}: "{begin}" inside another region (opened on line {start + 1})')
-            start = n
-        elif text == end:
-            if start is None:
-                raise SourceError(f'{where}: line {n + 1}: "{end}" without "{begin}"')
-            regions.append((start, n))
-            start = None
-    if start is not None:
-        raise SourceError(f'{where}: line {start + 1}: "{begin}" is never closed by "{end}"')
-    return regions
-
-
-def _has_marker(source: str, marker: str) -> bool:
-    return any(line.strip() == marker for line in source.split('\n'))
 
 
 def validate_source(nb: Any, name: str) -> list[str]:
@@ -159,7 +87,7 @@ def validate_source(nb: Any, name: str) -> list[str]:
             if 'nbgrader' in cell.metadata:
                 errors.append(f'{where}: metadata "nbgrader" is not an object')
             for marker in MARKERS:
-                if _has_marker(source, marker):
+                if has_marker(source, marker):
                     errors.append(f'{where}: "{marker}" in a cell without nbgrader metadata (mark it as a solution or test cell)')
             continue
         where = f'{where} ({meta.get("grade_id", "no grade_id")})'
@@ -193,11 +121,11 @@ def validate_source(nb: Any, name: str) -> list[str]:
         try:
             if solution:
                 _regions(source, BEGIN_SOLUTION, END_SOLUTION, where)
-            elif _has_marker(source, BEGIN_SOLUTION) or _has_marker(source, END_SOLUTION):
+            elif has_marker(source, BEGIN_SOLUTION) or has_marker(source, END_SOLUTION):
                 errors.append(f'{where}: solution markers in a cell that is not a solution cell')
             if grade:
                 _regions(source, BEGIN_HIDDEN, END_HIDDEN, where)
-            elif _has_marker(source, BEGIN_HIDDEN) or _has_marker(source, END_HIDDEN):
+            elif has_marker(source, BEGIN_HIDDEN) or has_marker(source, END_HIDDEN):
                 errors.append(f'{where}: hidden-test markers in a cell that is not a graded test cell')
         except SourceError as e:
             errors.append(str(e))
@@ -206,10 +134,11 @@ def validate_source(nb: Any, name: str) -> list[str]:
     return errors
 
 
-def read_source(path: os.PathLike | str) -> Any:
-    """Load and validate a source notebook; raises SourceError with every problem found."""
+def read_source(path: os.PathLike | str, data: Optional[bytes] = None) -> Any:
+    """Load and validate a source notebook (from `data` if the caller read it already); raises
+    SourceError with every problem found."""
     try:
-        nb = load_notebook(path)
+        nb = load_notebook(path) if data is None else parse_notebook(data, str(path))
     except NotebookLoadError as e:
         raise SourceError(str(e)) from None
     errors = validate_source(nb, str(path))
@@ -222,7 +151,8 @@ def read_source(path: os.PathLike | str) -> Any:
 # The release transform
 
 
-def _stub_name(lines: list[str], before: int, fallback: str) -> str:
+def stub_name(lines: list[str], before: int, fallback: str) -> str:
+    """The function (or const) a solution region at line `before` sits in: the stub names it."""
     for line in reversed(lines[:before]):
         m = ENCLOSING_NAME.search(line)
         if m:
@@ -230,36 +160,18 @@ def _stub_name(lines: list[str], before: int, fallback: str) -> str:
     return fallback
 
 
-def _indent(line: str) -> str:
-    return line[:len(line) - len(line.lstrip())]
-
-
 def strip_solution(source: str, grade_id: str) -> str:
     """Replace each solution region by a throwing stub (the whole cell if it has no markers)."""
-    regions = _regions(source, BEGIN_SOLUTION, END_SOLUTION, grade_id)
-    if not regions:
+    if not _regions(source, BEGIN_SOLUTION, END_SOLUTION, grade_id):
         return STUB.format(name=grade_id)
-    lines = source.split('\n')
-    out: list[str] = []
-    pos = 0
-    for begin, end in regions:
-        out.extend(lines[pos:begin])
-        out.append(_indent(lines[begin]) + STUB.format(name=_stub_name(lines, begin, grade_id)))
-        pos = end + 1
-    out.extend(lines[pos:])
-    return '\n'.join(out)
+    return replace_regions(source, BEGIN_SOLUTION, END_SOLUTION, grade_id,
+                           lambda lines, b: [STUB.format(name=stub_name(lines, b, grade_id))])
 
 
 def strip_hidden_tests(source: str, grade_id: str) -> str:
-    lines = source.split('\n')
-    out: list[str] = []
-    pos = 0
-    for begin, end in _regions(source, BEGIN_HIDDEN, END_HIDDEN, grade_id):
-        out.extend(lines[pos:begin])
-        out.append(_indent(lines[begin]) + HIDDEN_PLACEHOLDER)
-        pos = end + 1
-    out.extend(lines[pos:])
-    return '\n'.join(out)
+    """Replace each hidden-test region by a one-line note that hidden tests run at grading time."""
+    _regions(source, BEGIN_HIDDEN, END_HIDDEN, grade_id)
+    return replace_regions(source, BEGIN_HIDDEN, END_HIDDEN, grade_id, lambda _l, _b: [HIDDEN_PLACEHOLDER])
 
 
 def release_cell(cell: Any) -> Any:

@@ -11,8 +11,9 @@ die() { printf '[setup] error: %s\n' "$*" >&2; exit 1; }
 node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null) || die "Node.js is not installed: install Node 20 or newer (https://nodejs.org or your distribution), then re-run."
 [ "$node_major" -ge 20 ] || die "Node $node_major found, Node 20 or newer is needed."
 
-# Debian packages: Jupyter's executor and converter, the classic notebook, and Chromium for the browser tests.
-apt_packages=(jupyter-nbconvert python3-nbclient jupyter-client python3-ipython jupyter-notebook chromium)
+# Debian packages: Jupyter's executor and converter, the classic notebook, Chromium for the browser tests,
+# bubblewrap for the autograder's sandbox and pytest for the tools' unit tests.
+apt_packages=(jupyter-nbconvert python3-nbclient jupyter-client python3-ipython jupyter-notebook chromium bubblewrap python3-pytest)
 missing=()
 for p in "${apt_packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -31,7 +32,7 @@ npm ci --no-audit --no-fund --loglevel=error
 
 # The kernelspec lives in the repo so it always points at this checkout's tslab; the npm scripts set JUPYTER_PATH.
 say "installing the tslab kernelspec into .jupyter/"
-node_modules/.bin/tslab install --python=/usr/bin/python3 --binary="$PWD/node_modules/.bin/tslab" --prefix "$PWD/.jupyter" >/dev/null
+node_modules/.bin/tslab install --python="${D2L_PYTHON:-/usr/bin/python3}" --binary="$PWD/node_modules/.bin/tslab" --prefix "$PWD/.jupyter" >/dev/null
 
 say "building the d2l lib"
 npm run --silent build
