@@ -214,6 +214,11 @@ def copy_assets(assets: Path, exporter: Any) -> None:
         shutil.copy2(TOOLS / TEMPLATE / 'assets' / name, assets / name)
 
 
+def book_links(body: str) -> str:
+    """Links between notebooks (`06-exercises.ipynb#…`) point at the book's pages instead."""
+    return re.sub(r'href="([\w.-]+)\.ipynb(#[^"]*)?"', lambda m: f'href="{m.group(1)}.html{m.group(2) or ""}"', body)
+
+
 def write_page(exporter: Any, nb: Any, entry: Entry, prev: Optional[Entry], nxt: Optional[Entry],
                out_dir: Path) -> None:
     nb = copy.deepcopy(nb)
@@ -225,6 +230,7 @@ def write_page(exporter: Any, nb: Any, entry: Entry, prev: Optional[Entry], nxt:
         'book': {'title': entry.title, 'book_title': BOOK_TITLE, 'prev': link(prev), 'next': link(nxt)},
     }
     body, res = exporter.from_notebook_node(nb, resources=resources)
+    body = book_links(body)
     if PLOTLY_BUNDLE_ATTR in body:
         raise AssertionError(f'{entry.name}: an inlined plotly.js bundle survived into the page')
     highlight = out_dir / 'assets' / 'highlight.css'
