@@ -46,17 +46,7 @@ export function scaledRegression(options: ScaledRegressionOptions): ScaledRegres
   const d = scales.length;
   const trueWeights = scales.map((s) => 1 / (s * Math.sqrt(d)));
   const random = new Random(seed);
-  const features = new Float32Array(n * d);
-  const labels = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    let y = 0;
-    for (let j = 0; j < d; j++) {
-      const x = scales[j]! * random.normal();
-      features[i * d + j] = x;
-      y += trueWeights[j]! * x;
-    }
-    labels[i] = y + noise * random.normal();
-  }
+  const { features, labels } = linearExamples(n, trueWeights, noise, random, (j) => scales[j]! * random.normal());
   return { dataIter: loadArray(features, labels, d, batchSize), trueWeights, noiseFloor: noise ** 2 / 2 };
 }
 
@@ -75,7 +65,7 @@ export interface SparseRegressionOptions {
 }
 
 /**
- * Linear regression with sparse features (notebook 03): feature j is N(0, 1) with probability fⱼ and
+ * Linear regression with sparse features (notebook 03): feature j is 1 with probability fⱼ and
  * 0 otherwise, y = Σⱼ xⱼ + noise, so every true weight is 1. A rare feature's weight gets a gradient
  * only in the few minibatches where the feature appears, and its curvature is fⱼ times smaller than
  * that of a feature present everywhere — a badly scaled direction in disguise.
@@ -89,16 +79,27 @@ export function sparseRegression(options: SparseRegressionOptions): ScaledRegres
   if (!Number.isFinite(noise) || noise < 0) throw new RangeError(`noise must be a finite number >= 0, got ${noise}`);
   const d = frequencies.length;
   const random = new Random(seed);
+  const trueWeights = frequencies.map(() => 1);
+  const { features, labels } = linearExamples(n, trueWeights, noise, random, (j) => (random.next() < frequencies[j]! ? 1 : 0));
+  return { dataIter: loadArray(features, labels, d, batchSize), trueWeights, noiseFloor: noise ** 2 / 2 };
+}
+
+/**
+ * n examples of y = w·x + noise·N(0, 1): feature j of each example drawn by `feature(j)`, then the
+ * label's noise from `random` (the order both generators above have always drawn in).
+ */
+function linearExamples(n: number, weights: number[], noise: number, random: Random, feature: (j: number) => number): { features: Float32Array; labels: Float32Array } {
+  const d = weights.length;
   const features = new Float32Array(n * d);
   const labels = new Float32Array(n);
   for (let i = 0; i < n; i++) {
     let y = 0;
     for (let j = 0; j < d; j++) {
-      const x = random.next() < frequencies[j]! ? 1 : 0;
+      const x = feature(j);
       features[i * d + j] = x;
-      y += x;
+      y += weights[j]! * x;
     }
     labels[i] = y + noise * random.normal();
   }
-  return { dataIter: loadArray(features, labels, d, batchSize), trueWeights: frequencies.map(() => 1), noiseFloor: noise ** 2 / 2 };
+  return { features, labels };
 }
