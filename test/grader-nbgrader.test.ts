@@ -61,3 +61,27 @@ describe('autograder: where bubblewrap is missing', function () {
     assert.ok(!fs.existsSync(out));
   });
 });
+
+describe('autograder: where bubblewrap cannot build its sandbox', function () {
+  this.timeout(60_000);
+
+  it('refuses before any kernel starts, quoting bubblewrap and saying what to do, and writes nothing', () => {
+    // A bwrap that fails as the real one does in a chroot or with user namespaces disabled.
+    const bin = path.join(work, 'broken-bwrap');
+    fs.rmSync(bin, { recursive: true, force: true });
+    fs.mkdirSync(bin, { recursive: true });
+    fs.writeFileSync(path.join(bin, 'bwrap'),
+      '#!/bin/sh\necho "bwrap: No permissions to create new namespace, likely because the kernel does not allow non-privileged user namespaces." >&2\nexit 1\n',
+      { mode: 0o755 });
+    const out = path.join(work, 'broken-bwrap-out');
+    fs.rmSync(out, { recursive: true, force: true });
+    const r = spawnSync(PYTHON, [path.join(repo, 'tools', 'grade.py'), '--source', path.join(repo, 'assignments', 'source', '01-adam.ipynb'),
+      path.join(fixtures, '01-adam.ipynb'), '--out', out], { cwd: repo, encoding: 'utf8', env: { ...process.env, PATH: `${bin}:${process.env['PATH']}` } });
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, /cannot create the grading sandbox/);
+    assert.match(r.stderr, /No permissions to create new namespace/);
+    assert.match(r.stderr, /--unsandboxed/);
+    assert.doesNotMatch(r.stdout, /grading \d+ submission/);
+    assert.ok(!fs.existsSync(out));
+  });
+});

@@ -42,8 +42,8 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-[ "$(id -u)" -eq 0 ] || die "must run as root (debootstrap, mounts and chroot): sudo $0 $*"
-for tool in debootstrap git unshare chroot tar; do
+[ "$(id -u)" -eq 0 ] || die "must run as root (debootstrap, mounts and pivot_root): sudo $0 $*"
+for tool in debootstrap git unshare pivot_root tar; do
   command -v "$tool" >/dev/null || die "'$tool' not found: install it (apt-get install debootstrap git util-linux)"
 done
 node_bin=$(command -v node) || die "node not found: the root gets this machine's Node binary, so install Node 20 first"
@@ -177,7 +177,12 @@ unshare --mount --pid --fork --propagation private /bin/bash -euc '
   mount -t tmpfs -o mode=1777,nosuid,nodev shm "$root/dev/shm"
   mount --bind "$data" "$root/work/shared/data"
   mount -o remount,bind,ro "$root/work/shared/data"
-  exec chroot "$root" /usr/bin/env -i HOME=/root PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+  # pivot_root, not chroot: the kernel refuses new user namespaces to a chrooted process, and the
+  # autograder's bubblewrap sandbox needs them, as it would on a real machine.
+  mount --bind "$root" "$root"
+  mkdir -p "$root/.old-root"
+  cd "$root" && pivot_root . .old-root && umount -l /.old-root && rmdir /.old-root
+  exec /usr/bin/env -i HOME=/root PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
     TERM=dumb CI=true D2L_DATA_DIR=/work/shared/data "$@" /bin/bash -c "$script" </dev/null
 ' fresh-check "$root" "$data" "$inside" "${extra_ca[@]}" 2>&1 | tee "$log"
 rc=${PIPESTATUS[0]}

@@ -45,9 +45,11 @@ The machine, not the student: if the kernel cannot start, or one of the source's
 before any student code ran (lib not built, a package missing), the submission is retried once;
 if it fails again nothing is written for it and the run exits 2.
 
-Student code runs unsandboxed with the grader's permissions (as in nbgrader): grade untrusted
-submissions in a container or a throwaway account. The kernel's working folder is a fresh folder
-under build/grading/ (inside the repo, so that 'd2l' and '@tensorflow/tfjs' resolve).
+Isolation (tools/grade_run.py, tools/sandbox.py): each submission runs in two bubblewrap sandboxes,
+its own code in one kernel and the source's tests in another; see assignments/README.md. Before
+grading, one sandbox is started as a self-test: where bubblewrap is missing or cannot create its
+namespaces, grade refuses (exit 2) and says why, instead of scoring every submission 0.
+--unsandboxed runs both kernels with the grader's own permissions (trusted work only).
 
 Exit codes: 0 every submission graded (whatever the scores), 1 some inputs skipped
 (--skip-invalid), 2 usage error, malformed input, invalid source, or the grading environment
@@ -856,8 +858,13 @@ def main(argv: Optional[list[str]] = None) -> int:
     try:
         if args.timeout <= 0 or args.max_seconds <= 0 or args.jobs < 1:
             raise UsageError('--timeout and --max-seconds must be > 0, --jobs >= 1')
-        if not args.unsandboxed and sandbox.bwrap_path() is None:
-            raise UsageError(sandbox.missing_message())
+        if not args.unsandboxed:
+            if sandbox.bwrap_path() is None:
+                raise UsageError(sandbox.missing_message())
+            broken = sandbox.self_test(sandbox.Limits(), grade_run.PYTHON, REPO / 'build' / 'grading',
+                                       grade_run.INSIDE / 'work')
+            if broken:
+                raise UsageError(broken)
         try:
             a = load_assignment(Path(args.source))
         except SourceError as e:

@@ -226,6 +226,11 @@ def run(student: Side, tests: Side, *, metadata: dict, timeout: float, max_secon
                 proc.payload = {}
             if not isinstance(proc.payload, dict):
                 proc.payload = {}
+        # The test side runs only the source's cells: if it said nothing at all, the machine failed
+        # (a sandbox that could not start, a runner that crashed), not the student.
+        if not tests.payload and not result.limit_hits:
+            raise KernelStartError('the test kernel\'s sandbox ended without a result (exit code '
+                                   f'{procs["tests"].p.returncode}): the grading environment is broken')
         if 'kernel_error' in (tests.payload or {}):
             raise KernelStartError(str(tests.payload['kernel_error']))
         if 'kernel_error' in (student.payload or {}) and not (student.payload or {}).get('records'):

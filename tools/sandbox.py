@@ -121,3 +121,36 @@ def minimal_env(home: Path, extra: Optional[dict[str, str]] = None) -> dict[str,
     }
     env.update(extra or {})
     return env
+
+
+def self_test(limits: Limits, python: str, workdir: Path, inside: Path) -> Optional[str]:
+    """Start one sandbox exactly as a grading kernel starts (same mounts, limits and uid) and run
+    `python -c print(...)` in it: None if that worked, else why not and what to do.
+
+    Grading refuses to start when this fails: otherwise every kernel would die at once and each
+    submission would score 0 with nothing pointing at the machine."""
+    import subprocess
+    import tempfile
+    workdir.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix='selftest-', dir=str(workdir)))
+    uid = sandbox_uid(0)
+    try:
+        if uid is not None:
+            os.chown(scratch, uid, uid)
+        argv = command([python, '-c', 'print("sandbox-ok")'], scratch=scratch, inside_scratch=inside, binds=[])
+        try:
+            p = subprocess.run(argv, capture_output=True, text=True, timeout=60, env=minimal_env(inside),
+                               preexec_fn=preexec(limits, uid))
+        except (OSError, subprocess.TimeoutExpired) as e:
+            return f'bubblewrap could not be started: {e}'
+        if p.returncode == 0 and p.stdout.strip() == 'sandbox-ok':
+            return None
+        why = (p.stderr.strip() or p.stdout.strip() or f'exit code {p.returncode}').splitlines()[-1][:300]
+        return (f'bubblewrap cannot create the grading sandbox on this machine ({why}). It needs user and '
+                'PID namespaces: they are refused inside a chroot, inside some containers, and where the '
+                'kernel disables them (sysctl kernel.unprivileged_userns_clone=0 or '
+                'user.max_user_namespaces=0). Grade on a machine or VM where '
+                "'bwrap --unshare-all --ro-bind / / true' works, or pass --unsandboxed to run student code "
+                'with your own permissions (not for untrusted work)')
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
