@@ -178,7 +178,7 @@ unshare --mount --pid --fork --propagation private /bin/bash -euc '
   mount --bind "$data" "$root/work/shared/data"
   mount -o remount,bind,ro "$root/work/shared/data"
   # pivot_root, not chroot: the kernel refuses new user namespaces to a chrooted process, and the
-  # autograder's bubblewrap sandbox needs them, as it would on a real machine.
+  # bubblewrap sandbox of the autograder needs them, as it would on a real machine.
   mount --bind "$root" "$root"
   mkdir -p "$root/.old-root"
   cd "$root" && pivot_root . .old-root && umount -l /.old-root && rmdir /.old-root
