@@ -133,12 +133,12 @@ def _start(side: str, job: dict, host: dict[str, Path], sandboxed: bool, uid: Op
            limits: sandbox.Limits) -> _Proc:
     runner = [PYTHON, str(TOOLS / 'grade_kernel.py')]
     if not sandboxed:
-        env = sandbox.minimal_env(host[side], {'D2L_GRADER_UNSANDBOXED': '1'})
+        env = sandbox.minimal_env(host[side], {'D2L_GRADER_UNSANDBOXED': '1'}, limits)
         return _Proc(runner, job, env, str(host[side]), sandbox.preexec(limits, None))
     writable = 'from-student' if side == 'student' else 'to-student'
     binds = [(host[n], _inside(n), n == writable) for n in ('to-student', 'from-student')]
     argv = sandbox.command(runner, scratch=host[side], inside_scratch=_inside(side), binds=binds)
-    return _Proc(argv, job, sandbox.minimal_env(_inside(side)), None, sandbox.preexec(limits, uid))
+    return _Proc(argv, job, sandbox.minimal_env(_inside(side), limits=limits), None, sandbox.preexec(limits, uid))
 
 
 def _records(side: Side, n_slots: int) -> tuple[dict[int, CellRecord], dict[int, list]]:

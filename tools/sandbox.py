@@ -31,13 +31,16 @@ REPO_READ_ONLY = ('node_modules', 'lib', '.jupyter', 'tools', 'package.json')
 @dataclass
 class Limits:
     memory_bytes: int = 3 << 30       # address space a process may write (node's heap, tensors)
+    heap_bytes: int = 1 << 30         # V8's heap: reached first, so a hoarding kernel dies at once
+                                      # (near RLIMIT_DATA instead, V8 collects for minutes before failing)
     cpu_seconds: int = 600            # per process
     processes: int = 256              # processes and threads of the sandbox's user
     file_bytes: int = 64 << 20        # largest file it may write
     output_bytes: int = 1 << 20       # output kept per cell (the runner enforces it)
 
     def describe(self) -> str:
-        return (f'memory {self.memory_bytes >> 20} MiB per process, CPU {self.cpu_seconds} s per process, '
+        return (f'memory {self.memory_bytes >> 20} MiB per process (JavaScript heap {self.heap_bytes >> 20} MiB), '
+                f'CPU {self.cpu_seconds} s per process, '
                 f'{self.processes} processes/threads, files up to {self.file_bytes >> 20} MiB, '
                 f'output {self.output_bytes >> 10} KiB per cell')
 
@@ -106,9 +109,10 @@ def sandbox_uid(slot: int, offset: int = 0) -> Optional[int]:
     return 61000 + offset + slot % 2000
 
 
-def minimal_env(home: Path, extra: Optional[dict[str, str]] = None) -> dict[str, str]:
+def minimal_env(home: Path, extra: Optional[dict[str, str]] = None, limits: Optional[Limits] = None) -> dict[str, str]:
     """The environment a kernel gets: nothing of the grader's own (tokens, paths) beyond what it needs."""
     env = {
+        'NODE_OPTIONS': f'--max-old-space-size={(limits or Limits()).heap_bytes >> 20}',
         'PATH': '/usr/local/bin:/usr/bin:/bin',
         'HOME': str(home),
         'LANG': os.environ.get('LANG', 'C.UTF-8'),
