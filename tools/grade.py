@@ -723,7 +723,7 @@ def write_csv(out_dir: Path, a: Assignment, written: dict[str, tuple[dict, str]]
     ignored, other_version = [], []
     for f in sorted(out_dir.glob('*.json')):
         student = f.name[:-len('.json')]
-        if student in written:
+        if student in written or f.name.startswith('.'):  # the manifest itself (pathlib's glob matches dot files)
             continue
         try:
             text = f.read_text(encoding='utf-8')

@@ -240,6 +240,13 @@ def run(student: Side, tests: Side, *, metadata: dict, timeout: float, max_secon
         result.wire_failure = trec.pop(-1).message if -1 in trec else None
         srec.pop(-1, None)
         result.records = {**srec, **trec}
+        # A source cell (setup, helpers) that failed in the student's kernel but not in the test kernel
+        # still counts as failed: before any student code it means the machine (grade.check_environment
+        # retries, then gives up), not a verdict on the student.
+        for k, rec in srec.items():
+            if not rec.ok and k in trec and trec[k].ok:
+                rec.message = "in the student's kernel: " + rec.message
+                result.records[k] = rec
         result.outputs = {**sout, **tout}
         sp = student.payload or {}
         result.passes = int(sp.get('passes', 1)) if isinstance(sp.get('passes'), int) else 1
