@@ -8,7 +8,9 @@
  * own measurements). A ratio is taken between two variants of the SAME round, and the table shows
  * medians over rounds; min–max shows the spread.
  *
- * Options: --quick (fewer rounds), --no-notebooks, --no-torch. Writes build/bench/results.json.
+ * and the autograder with and without its sandbox.
+ *
+ * Options: --quick (fewer rounds), --no-notebooks, --no-torch, --no-grading. Writes build/bench/results.json.
  * D2L_DATA_DIR names the folder with the airfoil data, as for the tests; D2L_BENCH_PYTHON the
  * interpreter for PyTorch (default /usr/bin/python3; see torch-probe.ts).
  */
@@ -339,6 +341,68 @@ function notebookRows(): { rows: Row[]; why?: string } {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Workload 4: the autograder, sandboxed (bubblewrap, two kernels per submission) against --unsandboxed.
+
+/** Reference solutions of assignment 01-adam (the source itself, under other names) in a fresh folder. */
+function classFolder(name: string, size: number): string {
+  const dir = path.join(repo, 'build', 'bench-grading', name);
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  for (let i = 0; i < size; i++) fs.copyFileSync(path.join(repo, 'assignments', 'source', '01-adam.ipynb'), path.join(dir, `s${String(i).padStart(3, '0')}.ipynb`));
+  return dir;
+}
+
+/** Grade `dir`; seconds per submission (from the reports) and the run's wall time. */
+function gradeFolder(dir: string, extra: string[]): { perSubmission: number[]; wall: number; scores: number[] } {
+  const out = `${dir}-out`;
+  fs.rmSync(out, { recursive: true, force: true });
+  const t0 = performance.now();
+  const run = spawnSync(python, [path.join('tools', 'grade.py'), '--source', path.join('assignments', 'source', '01-adam.ipynb'), dir, '--out', out, ...extra],
+    { cwd: repo, encoding: 'utf8' });
+  const wall = (performance.now() - t0) / 1000;
+  if (run.status !== 0) throw new Error(`tools/grade.py exited ${run.status}: ${(run.stderr || run.stdout).trim().split('\n').slice(-3).join(' / ')}`);
+  const reports = fs.readdirSync(out).filter((f) => f.endsWith('.json') && !f.startsWith('.'))
+    .map((f) => JSON.parse(fs.readFileSync(path.join(out, f), 'utf8')) as { score: number; execution: { seconds: number } });
+  return { perSubmission: reports.map((r) => r.execution.seconds), wall, scores: reports.map((r) => r.score) };
+}
+
+function gradingRows(): { rows: Row[]; why?: string } {
+  if (args.has('--no-grading')) return { rows: [], why: 'skipped (--no-grading)' };
+  const rounds = quick ? 2 : 3;
+  const sandboxed: number[] = [], unsandboxed: number[] = [], ratio: number[] = [];
+  try {
+    for (let round = 0; round < rounds; round++) {
+      const dir = classFolder('pair', 2);
+      // Alternate which mode goes first, so a warm disk cache favours neither.
+      const order = round % 2 ? ['--unsandboxed', ''] : ['', '--unsandboxed'];
+      const got: Record<string, number> = {};
+      for (const mode of order) {
+        const r = gradeFolder(dir, mode ? [mode] : []);
+        if (r.scores.some((x) => x !== 8)) throw new Error(`the reference solution scored ${r.scores.join(', ')} of 8 (${mode || 'sandboxed'})`);
+        got[mode] = median(r.perSubmission);
+      }
+      sandboxed.push(got['']!);
+      unsandboxed.push(got['--unsandboxed']!);
+      ratio.push(got['']! / got['--unsandboxed']!);
+    }
+    const size = quick ? 6 : 20;
+    const cls = gradeFolder(classFolder('class', size), ['--jobs', '2']);
+    const per100 = (cls.wall / size) * 100;
+    return {
+      rows: [
+        { workload: 'grading a submission', variant: 'unsandboxed (--unsandboxed)', unit: 's', samples: unsandboxed, vsBaseline: unsandboxed.map(() => 1), vsTorch: [] },
+        { workload: 'grading a submission', variant: 'sandboxed (bubblewrap, two kernels)', unit: 's', samples: sandboxed, vsBaseline: ratio, vsTorch: [],
+          note: `overhead ${fmt(median(sandboxed) - median(unsandboxed))} s per submission (median over ${rounds} rounds, same round)` },
+        { workload: 'grading a class', variant: `${size} submissions, sandboxed, --jobs 2`, unit: 's', samples: [cls.wall], vsBaseline: [], vsTorch: [],
+          note: `${fmt(cls.wall / size)} s per submission: a class of 100 takes about ${fmt(per100 / 60)} min` },
+      ],
+    };
+  } catch (e) {
+    return { rows: [], why: `not measured: ${(e as Error).message}` };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // The table.
 
 function fmt(x: number): string {
@@ -389,6 +453,12 @@ function targets(rows: Row[]): string[] {
     out.push(`${verdict(ok)}  ${r.workload}, ${r.variant}: ${ratio === undefined ? '' : `${fmt(ratio)}× torch's time (≤ 1.5), `}` +
       `allocates ${allocates} within a step, leaves ${r.netTensors} tensors (none parameter-sized)`);
   }
+  const sandbox = rows.find((r) => r.workload === 'grading a submission' && r.variant.startsWith('sandboxed'));
+  const plain = rows.find((r) => r.workload === 'grading a submission' && r.variant.startsWith('unsandboxed'));
+  if (sandbox && plain) {
+    const overhead = median(sandbox.samples) - median(plain.samples);
+    out.push(`${verdict(overhead <= 1)}  grading: the sandbox adds ${fmt(overhead)} s per submission (target ≤ 1 s)`);
+  }
   const all = rows.find((r) => r.workload.startsWith('notebook') && r.variant.startsWith('all '));
   if (all) out.push(`${verdict(all.samples[0]! <= 60)}  notebooks: ${fmt(all.samples[0]!)} s for ${all.variant.slice(4)} on cold kernels (target ≤ 60 s)`);
   return out;
@@ -425,6 +495,10 @@ async function main(): Promise<void> {
   const notebooks = notebookRows();
   rows.push(...notebooks.rows);
   if (notebooks.why) lines.push(`notebooks: ${notebooks.why}`);
+  log('grading …');
+  const grading = gradingRows();
+  rows.push(...grading.rows);
+  if (grading.why) lines.push(`grading: ${grading.why}`);
   lines.push('', table(rows), '', ...targets(rows), '', `bench took ${((performance.now() - started) / 1000).toFixed(0)} s; load average at the end: ${load()}`);
   console.log(lines.join('\n'));
   const out = path.join(repo, 'build', 'bench', 'results.json');

@@ -44,7 +44,7 @@ from nbgrader_meta import (  # noqa: E402
     RegionError, compute_checksum, file_sha256, has_marker, is_grade, is_locked, is_solution, nbgrader_meta,
     regions, replace_regions,
 )
-from nbrun import NotebookLoadError, load_notebook  # noqa: E402  (the project's notebook reader)
+from nbrun import NotebookLoadError, load_notebook, parse_notebook  # noqa: E402  (the project's notebook reader)
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_SOURCE = REPO / 'assignments' / 'source'
@@ -134,10 +134,11 @@ def validate_source(nb: Any, name: str) -> list[str]:
     return errors
 
 
-def read_source(path: os.PathLike | str) -> Any:
-    """Load and validate a source notebook; raises SourceError with every problem found."""
+def read_source(path: os.PathLike | str, data: Optional[bytes] = None) -> Any:
+    """Load and validate a source notebook (from `data` if the caller read it already); raises
+    SourceError with every problem found."""
     try:
-        nb = load_notebook(path)
+        nb = load_notebook(path) if data is None else parse_notebook(data, str(path))
     except NotebookLoadError as e:
         raise SourceError(str(e)) from None
     errors = validate_source(nb, str(path))

@@ -42,8 +42,8 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-[ "$(id -u)" -eq 0 ] || die "must run as root (debootstrap, mounts and chroot): sudo $0 $*"
-for tool in debootstrap git unshare chroot tar; do
+[ "$(id -u)" -eq 0 ] || die "must run as root (debootstrap, mounts and pivot_root): sudo $0 $*"
+for tool in debootstrap git unshare pivot_root tar; do
   command -v "$tool" >/dev/null || die "'$tool' not found: install it (apt-get install debootstrap git util-linux)"
 done
 node_bin=$(command -v node) || die "node not found: the root gets this machine's Node binary, so install Node 20 first"
@@ -171,13 +171,22 @@ say "running 'npm run setup' and 'npm test' inside the root (CI=true; the log is
 set +e
 unshare --mount --pid --fork --propagation private /bin/bash -euc '
   root=$1 data=$2 script=$3; shift 3
+  # pivot_root, not chroot: the kernel refuses new user namespaces to a chrooted process, and the
+  # bubblewrap sandbox of the autograder needs them, as it would on a real machine. pivot_root needs
+  # the root to be a mount point: bind it onto itself first, before the mounts below it.
+  mount --bind "$root" "$root"
   mount -t proc proc "$root/proc"
   mount --rbind /sys "$root/sys" && mount --make-rslave "$root/sys"
   mount --rbind /dev "$root/dev" && mount --make-rslave "$root/dev"
   mount -t tmpfs -o mode=1777,nosuid,nodev shm "$root/dev/shm"
   mount --bind "$data" "$root/work/shared/data"
   mount -o remount,bind,ro "$root/work/shared/data"
-  exec chroot "$root" /usr/bin/env -i HOME=/root PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+  mkdir -p "$root/.old-root"
+  cd "$root"
+  pivot_root . .old-root
+  umount -l /.old-root
+  rmdir /.old-root
+  exec /usr/bin/env -i HOME=/root PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
     TERM=dumb CI=true D2L_DATA_DIR=/work/shared/data "$@" /bin/bash -c "$script" </dev/null
 ' fresh-check "$root" "$data" "$inside" "${extra_ca[@]}" 2>&1 | tee "$log"
 rc=${PIPESTATUS[0]}

@@ -45,9 +45,11 @@ The machine, not the student: if the kernel cannot start, or one of the source's
 before any student code ran (lib not built, a package missing), the submission is retried once;
 if it fails again nothing is written for it and the run exits 2.
 
-Student code runs unsandboxed with the grader's permissions (as in nbgrader): grade untrusted
-submissions in a container or a throwaway account. The kernel's working folder is a fresh folder
-under build/grading/ (inside the repo, so that 'd2l' and '@tensorflow/tfjs' resolve).
+Isolation (tools/grade_run.py, tools/sandbox.py): each submission runs in two bubblewrap sandboxes,
+its own code in one kernel and the source's tests in another; see assignments/README.md. Before
+grading, one sandbox is started as a self-test: where bubblewrap is missing or cannot create its
+namespaces, grade refuses (exit 2) and says why, instead of scoring every submission 0.
+--unsandboxed runs both kernels with the grader's own permissions (trusted work only).
 
 Exit codes: 0 every submission graded (whatever the scores), 1 some inputs skipped
 (--skip-invalid), 2 usage error, malformed input, invalid source, or the grading environment
@@ -59,6 +61,7 @@ import argparse
 import concurrent.futures
 import copy
 import csv
+import hashlib
 import io
 import json
 import os
@@ -77,10 +80,12 @@ import nbformat
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from assign import REPO, SourceError, assignment_name, notebook_text, read_source, release_notebook, write_atomic  # noqa: E402
 from nbgrader_meta import (  # noqa: E402
-    BEGIN_HIDDEN, cell_source, compute_checksum, file_sha256, grade_id, is_grade, is_locked, is_solution,
+    BEGIN_HIDDEN, BEGIN_SOLUTION, END_HIDDEN, END_SOLUTION, RegionError, cell_source, regions, replace_regions, compute_checksum, file_sha256, grade_id, is_grade, is_locked, is_solution,
     nbgrader_meta, nbgrader_release_source, normalize_source,
 )
-from nbrun import CellRecord, KernelStartError, NotebookLoadError, execute_notebook, load_notebook  # noqa: E402
+import grade_run  # noqa: E402
+import sandbox  # noqa: E402
+from nbrun import CellRecord, KernelStartError, NotebookLoadError, load_notebook, parse_notebook  # noqa: E402
 
 REPORT_VERSION = 1
 DEFAULT_TIMEOUT = 60
@@ -129,6 +134,8 @@ class Assignment:
     order: list[str] = field(default_factory=list)         # grade_ids in source order
     cells: dict[str, Any] = field(default_factory=dict)    # grade_id -> source cell
     released: dict[str, Any] = field(default_factory=dict)  # grade_id -> release cell
+    stubs: dict[str, str] = field(default_factory=dict)     # solution grade_id -> its test-kernel stub
+    functions: list[str] = field(default_factory=list)      # functions the solution cells define
 
     def role(self, grade_id: str) -> str:
         cell = self.cells[grade_id]
@@ -142,9 +149,41 @@ class Assignment:
         return float(self.cells[grade_id].metadata['nbgrader']['points'])
 
 
+FUNCTION_HEADER = re.compile(r'^\s*(?:export\s+)?(?:async\s+)?function\s*\*?\s*([A-Za-z_$][\w$]*)\s*[<(]')
+
+
+def remote_stub(cell: Any, gid: str) -> tuple[str, list[str]]:
+    """The test kernel's version of a solution cell: each solution region becomes a call of the same
+    function in the student's kernel. Returns (source, function names). SourceError unless every
+    region is the body of a named function (the grader can only call functions across kernels)."""
+    source = cell_source(cell)
+    names: list[str] = []
+
+    def stub(lines: list[str], begin: int) -> list[str]:
+        header = next((m for m in (FUNCTION_HEADER.match(l) for l in reversed(lines[:begin])) if m), None)
+        if header is None or lines[begin - 1].rstrip()[-1:] != '{':
+            raise SourceError(f"solution cell '{gid}': line {begin + 1}: the grader calls the student's code from "
+                              'a kernel of its own, so each solution region must be the whole body of a named '
+                              'function (function name(...) { // BEGIN SOLUTION ... // END SOLUTION })')
+        names.append(header.group(1))
+        return [f'return d2lGraderRemote({json.dumps(header.group(1))}, arguments);']
+    try:
+        text = replace_regions(source, BEGIN_SOLUTION, END_SOLUTION, gid, stub)
+    except RegionError as e:
+        raise SourceError(str(e)) from None
+    if not names:
+        raise SourceError(f"solution cell '{gid}': no // BEGIN SOLUTION region (the grader needs the function around it)")
+    return text, names
+
+
 def load_assignment(path: Path) -> Assignment:
-    nb = read_source(path)  # raises SourceError
-    sha = file_sha256(path)
+    """Read the source once (its bytes are hashed and parsed: what is graded is what was verified)."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as e:
+        raise SourceError(f'{path}: cannot read: {e.strerror}') from None
+    nb = read_source(path, data)  # raises SourceError
+    sha = hashlib.sha256(data).hexdigest()
     a = Assignment(path=path, name=assignment_name(path), sha256=sha, source=nb,
                    release=release_notebook(nb, assignment_name(path), sha))
     for src, rel in zip(nb.cells, a.release.cells):
@@ -153,6 +192,10 @@ def load_assignment(path: Path) -> Assignment:
             a.order.append(meta['grade_id'])
             a.cells[meta['grade_id']] = src
             a.released[meta['grade_id']] = rel
+    for gid in a.order:
+        if a.role(gid) == SOLUTION:
+            a.stubs[gid], names = remote_stub(a.cells[gid], gid)
+            a.functions.extend(n for n in names if n not in a.functions)
     return a
 
 
@@ -365,69 +408,60 @@ class Execution:
     passes: int = 0
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
+    limit_hits: list[str] = field(default_factory=list)
 
 
-def _execute(nb: Any, cwd: str, timeout: float) -> Any:
-    try:
-        return execute_notebook(nb, cwd=cwd, timeout=timeout, stop_on_error=False, runs=1)
-    except KernelStartError:
-        time.sleep(2)  # one retry: a busy machine can miss the kernel's startup deadline
-        return execute_notebook(nb, cwd=cwd, timeout=timeout, stop_on_error=False, runs=1)
-
-
-def execute_slots(slots: list[Slot], metadata: dict, cwd: str, timeout: float, max_seconds: float) -> Execution:
-    """Run the code cells; after a timeout/dead kernel, rerun the rest with the earlier state replayed.
-
-    nbrun restarts the kernel after such a cell and goes on, so the cells after it ran without the
-    definitions of earlier cells: those results are discarded, and a new pass runs the earlier
-    non-test cells (never the one that hung) followed by the remaining cells.
-    """
-    code = [i for i, s in enumerate(slots) if s.cell.cell_type == 'code']
-    ex = Execution(records={}, outputs={})
-    hung: set[int] = set()
-    pos = 0
-    t0 = time.monotonic()
-    while pos < len(code):
-        if ex.passes and time.monotonic() - t0 > max_seconds:
-            for i in code[pos:]:
-                ex.records[i] = CellRecord(index=i, run=1, ok=False, kind='not-run',
-                                           message=f'not executed: the submission used up its time budget '
-                                                   f'({max_seconds:g} s) after cells that timed out')
-            ex.notes.append(f'time budget of {max_seconds:g} s used up: {len(code) - pos} cells not run')
-            break
-        prefix = [i for i in code[:pos] if i not in hung and slots[i].role != TEST]
-        run = prefix + code[pos:]
-        nb = nbformat.v4.new_notebook(metadata=copy.deepcopy(metadata))
-        nb.cells = [copy.deepcopy(slots[i].cell) for i in run]
-        result = _execute(nb, cwd, timeout)
-        ex.passes += 1
-        by_slot = {run[r.index]: r for r in result.cells}
-        crash = next((r for r in result.cells if r.kind in FAILED_KINDS), None)
-        if crash is not None and run[crash.index] in prefix:
-            k = run[crash.index]  # a cell that ran before hung when replayed: leave it out from now on
-            hung.add(k)
-            ex.notes.append(f'{slots[k].describe()} {crash.kind} when replayed; left out of later replays')
+def split_sides(a: Assignment, slots: list[Slot]) -> tuple[grade_run.Side, grade_run.Side]:
+    """The student's kernel runs every code cell but the tests; the test kernel runs the source's
+    locked and test cells, with the solution cells replaced by calls into the student's kernel."""
+    student = grade_run.Side('student', [], [])
+    tests = grade_run.Side('tests', [], [])
+    for i, slot in enumerate(slots):
+        if slot.cell.cell_type != 'code' or slot.role == TEST:
             continue
-        last = run[crash.index] if crash is not None else code[-1]
-        for i in code[pos:]:
-            if i > last:
-                break
-            rec = copy.copy(by_slot[i])
-            rec.index = i
-            if rec.kind == 'timeout':
-                rec.message = (f'did not finish within {timeout:g} s and was stopped; the cells after it ran '
-                               'in a new kernel with the cells before it replayed')
-            elif rec.kind == 'dead-kernel':
-                rec.message = ('the kernel died while running this cell (process.exit() or out of memory); '
-                               'the cells after it ran in a new kernel with the cells before it replayed')
-            ex.records[i] = rec
-            ex.outputs[i] = result.notebook.cells[run.index(i)].get('outputs', [])
-        if crash is None:
-            break
-        hung.add(last)
-        pos = code.index(last) + 1
-        more = f'pass {ex.passes + 1} replays the cells before it' if pos < len(code) else 'it was the last code cell'
-        ex.notes.append(f'{slots[last].describe()}: {crash.kind}; {more}')
+        student.cells.append(slot.cell.source)
+        student.slots.append(i)
+    by_id = {s.grade_id: i for i, s in enumerate(slots) if s.role in (LOCKED, TEST)}
+    for gid in a.order:
+        if a.role(gid) == SOLUTION:
+            tests.cells.append(a.stubs[gid])
+            tests.slots.append(None)
+        elif a.cells[gid].cell_type == 'code' and gid in by_id:
+            tests.cells.append(slots[by_id[gid]].cell.source)
+            tests.slots.append(by_id[gid])
+    return student, tests
+
+
+def execute_slots(a: Assignment, slots: list[Slot], timeout: float, max_seconds: float, sandboxed: bool,
+                  limits: sandbox.Limits, workdir: Path) -> Execution:
+    """Run a submission's two kernels and collect the record of every code cell."""
+    t0 = time.monotonic()
+    student, tests = split_sides(a, slots)
+    r = grade_run.run(student, tests, metadata=dict(a.source.metadata), timeout=timeout, max_seconds=max_seconds,
+                      sandboxed=sandboxed, limits=limits, functions=a.functions, slot_count=len(slots),
+                      workdir=workdir)
+    if r.wire_failure is not None:
+        raise EnvironmentFailure(f"the grader's own cells failed in the test kernel: {r.wire_failure[:300]}")
+    ex = Execution(records={}, outputs=r.outputs, passes=r.passes, notes=r.notes + r.limit_hits)
+    stopped = '; '.join(r.limit_hits) or 'the kernel gave no record of it'
+    for i, slot in enumerate(slots):
+        if slot.cell.cell_type != 'code':
+            continue
+        rec = r.records.get(i)
+        if rec is None:
+            if slot.role == TEST or not slot.cell.source.strip():
+                rec = CellRecord(index=i, run=1, ok=not slot.cell.source.strip(), kind='ok' if not slot.cell.source.strip() else 'not-run',
+                                 message='' if not slot.cell.source.strip() else f'not executed: {stopped}')
+            else:
+                rec = CellRecord(index=i, run=1, ok=True, kind='ok')  # a cell of the student's kernel left unreported
+        elif rec.kind == 'timeout' and slot.role != TEST:
+            rec.message = (f'did not finish within {timeout:g} s and was stopped; the cells after it ran in a new '
+                           'kernel with the cells before it replayed')
+        elif slot.role == TEST and not rec.ok and grade_run.DEAD_PHRASE in rec.message:
+            rec.kind = 'dead-kernel'
+            rec.message = rec.message[rec.message.index(grade_run.DEAD_PHRASE):]
+        ex.records[i] = rec
+    ex.limit_hits = list(r.limit_hits)
     ex.seconds = time.monotonic() - t0
     return ex
 
@@ -461,7 +495,7 @@ def _stream_outputs(outputs: list) -> list:
     """Outputs for the graded notebook, with runaway printing cut short."""
     kept, used = [], 0
     for o in outputs:
-        o = copy.deepcopy(o)
+        o = nbformat.from_dict(copy.deepcopy(o))
         if o.get('output_type') == 'stream':
             text = o.get('text', '')
             if used >= OUTPUT_LIMIT:
@@ -548,38 +582,92 @@ def graded_notebook(a: Assignment, slots: list[Slot], ex: Execution, report: dic
 
 
 def grade_submission(a: Assignment, path: Path, student: str, *, timeout: float, max_seconds: float,
-                     on_tamper: str, workdir: Path) -> tuple[dict, Any]:
-    """Grade one submission: (report, executed grading notebook). Raises NotebookLoadError."""
+                     on_tamper: str, workdir: Path, sandboxed: bool = True,
+                     limits: Optional[sandbox.Limits] = None) -> tuple[dict, Any]:
+    """Grade one submission: (report, executed grading notebook). Raises NotebookLoadError.
+
+    The submission is read once; the kernels get copies of its code, never the file."""
     t0 = time.monotonic()
-    sha_before = file_sha256(path)
-    sub = read_submission(path)
-    slots, problems = assemble(a, sub)
-    workdir.mkdir(parents=True, exist_ok=True)
-    cwd = tempfile.mkdtemp(prefix=f'{student}-', dir=str(workdir))
     try:
-        ex = execute_slots(slots, dict(a.source.metadata), cwd, timeout, max_seconds)
-    finally:
-        shutil.rmtree(cwd, ignore_errors=True)
+        data = path.read_bytes()
+    except OSError as e:
+        raise NotebookLoadError(f'{path}: cannot read: {e.strerror}') from None
+    sha = hashlib.sha256(data).hexdigest()
+    sub = read_submission(path, data)
+    slots, problems = assemble(a, sub)
+    limits = limits or sandbox.Limits()
+    ex = execute_slots(a, slots, timeout, max_seconds, sandboxed, limits, workdir)
     check_environment(slots, ex)
     tests = score_tests(a, slots, ex, on_tamper, problems)
-    if file_sha256(path) != sha_before:  # only the student's own code could do this (it runs unsandboxed)
-        problems.append(Problem('submission-modified', 'error', str(path),
-                                'the submission file changed while it was being graded; graded the '
-                                f'content with sha256 {sha_before}'))
+    for hit in ex.limit_hits:
+        problems.append(Problem('limit', 'error', 'notebook', hit))
     report = {
         'report_version': REPORT_VERSION,
         'student': student,
         'assignment': a.name,
         'source': {'path': str(a.path), 'sha256': a.sha256},
-        'submission': {'path': str(path), 'sha256': sha_before},
+        'submission': {'path': str(path), 'sha256': sha},
         'score': sum(t['points'] for t in tests),
         'max_score': sum(t['max_points'] for t in tests),
         'tests': tests,
         'problems': [p.to_dict() for p in problems],
-        'execution': {'seconds': round(time.monotonic() - t0, 3), 'passes': ex.passes, 'notes': ex.notes},
+        'execution': {'seconds': round(time.monotonic() - t0, 3), 'passes': ex.passes, 'notes': ex.notes,
+                      'sandboxed': sandboxed, 'limits': limits.describe()},
         'settings': {'timeout': timeout, 'max_seconds': max_seconds, 'on_tamper': on_tamper},
     }
-    return report, graded_notebook(a, slots, ex, report)
+    graded = graded_notebook(a, slots, ex, report)
+    return redact(a, report), graded
+
+
+HIDDEN_NOTE = 'a hidden check of this test failed (hidden checks and their messages are not shown)'
+STRING_PIECE = re.compile(r"'((?:[^'\\\n]|\\.)*)'|\"((?:[^\"\\\n]|\\.)*)\"|`([^`]*)`")
+
+
+def secret_fragments(a: Assignment) -> list[str]:
+    """Text of hidden tests and of solution regions that a report must never contain: their lines and
+    the text of their string literals (error messages are made from those)."""
+    found: set[str] = set()
+    for gid in a.order:
+        cell = a.cells[gid]
+        source = cell_source(cell)
+        marks = [(BEGIN_HIDDEN, END_HIDDEN)] if a.role(gid) == TEST else \
+            [(BEGIN_SOLUTION, END_SOLUTION)] if a.role(gid) == SOLUTION else []
+        visible = set(l.strip() for l in a.released[gid].source.split('\n'))
+        lines = source.split('\n')
+        for begin, end in marks:
+            for b, e in regions(source, begin, end, gid):
+                for line in lines[b + 1:e]:
+                    text = line.strip()
+                    if len(text) >= 12 and text not in visible:
+                        found.add(text)
+                    for m in STRING_PIECE.finditer(line):
+                        literal = next(g for g in m.groups() if g is not None)
+                        for piece in re.split(r'\$\{[^}]*\}', literal):
+                            if len(piece.strip()) >= 6 and piece.strip() not in ''.join(visible):
+                                found.add(piece.strip())
+    return sorted(found, key=len, reverse=True)
+
+
+def redact(a: Assignment, report: dict[str, Any]) -> dict[str, Any]:
+    """The report as the student may see it: no text of hidden tests or solution regions."""
+    fragments = secret_fragments(a)
+    leaks = lambda text: isinstance(text, str) and any(f in text for f in fragments)  # noqa: E731
+    for t in report['tests']:
+        for key in ('message', 'reason', 'source_line'):
+            if leaks(t.get(key)):
+                t[key] = None if key == 'source_line' else HIDDEN_NOTE
+        if 'earlier_failures' in t:
+            t['earlier_failures'] = [HIDDEN_NOTE if leaks(e) else e for e in t['earlier_failures']]
+    for x in report['problems']:
+        for key in ('message', 'details', 'source_line'):
+            if leaks(x.get(key)):
+                x[key] = None if key != 'message' else '(not shown: it quotes the instructor\'s code)'
+    report['execution']['notes'] = [n for n in report['execution']['notes'] if not leaks(n)]
+    return report
+
+
+SUMMARY_PROBLEMS = 20     # problems listed in a summary
+SUMMARY_LINE = 300        # characters of each listed message
 
 
 def summary_text(r: dict) -> str:
@@ -594,15 +682,17 @@ def summary_text(r: dict) -> str:
         hidden = ' (has hidden tests)' if t['hidden_tests'] else ''
         p(f"  {mark}  {t['points']:g}/{t['max_points']:g}  {t['grade_id']:<{width}}{hidden}")
         if t['status'] != 'passed':
-            p(f"        {t['reason']}")
+            p(f"        {str(t['reason'])[:SUMMARY_LINE]}")
             for e in t.get('earlier_failures', [])[:3]:
-                p(f'        (earlier: {e})')
+                p(f'        (earlier: {str(e)[:SUMMARY_LINE]})')
     shown = [x for x in r['problems'] if x['severity'] != 'info'] + [x for x in r['problems'] if x['severity'] == 'info']
     if shown:
         p()
         p('Problems:')
-        for x in shown:
-            p(f"  - [{x['severity']}] {x['kind']}: {x['where']}: {x['message']}")
+        for x in shown[:SUMMARY_PROBLEMS]:
+            p(f"  - [{x['severity']}] {x['kind']}: {x['where']}: {str(x['message'])[:SUMMARY_LINE]}")
+        if len(shown) > SUMMARY_PROBLEMS:
+            p(f'  ... and {len(shown) - SUMMARY_PROBLEMS} more (see the report)')
     p()
     p(f"Graded in {r['execution']['seconds']:.1f} s ({r['execution']['passes']} kernel pass"
       f"{'es' if r['execution']['passes'] != 1 else ''}); per-cell timeout {r['settings']['timeout']:g} s.")
@@ -611,32 +701,66 @@ def summary_text(r: dict) -> str:
     return out.getvalue()
 
 
-def write_csv(out_dir: Path, a: Assignment) -> tuple[Path, int]:
-    """grades.csv from every report in out_dir that graded this version of this source."""
-    rows, skipped = [], []
+MANIFEST = '.grades-manifest.json'  # student -> sha256 of the report the grader wrote
+
+
+def _report_sha(text: str) -> str:
+    return hashlib.sha256(text.encode('utf-8')).hexdigest()
+
+
+def write_csv(out_dir: Path, a: Assignment, written: dict[str, tuple[dict, str]]) -> tuple[Path, int]:
+    """grades.csv from the grader's own records: this run's reports (`written`: student -> (report,
+    its JSON text)), plus earlier runs' reports into this folder whose file still has the hash the
+    grader recorded for it when it wrote it. A report edited since, or one the grader never wrote,
+    is left out (and named), whatever it says."""
+    manifest_path = out_dir / MANIFEST
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding='utf-8'))
+        manifest = manifest if isinstance(manifest, dict) else {}
+    except (OSError, ValueError):
+        manifest = {}
+    rows: dict[str, dict] = {}
+    ignored, other_version = [], []
     for f in sorted(out_dir.glob('*.json')):
-        try:
-            r = json.loads(f.read_text(encoding='utf-8'))
-        except (OSError, ValueError):
+        student = f.name[:-len('.json')]
+        if student in written or f.name.startswith('.'):  # the manifest itself (pathlib's glob matches dot files)
             continue
-        if not isinstance(r, dict) or r.get('report_version') != REPORT_VERSION:
+        try:
+            text = f.read_text(encoding='utf-8')
+            r = json.loads(text)
+        except (OSError, ValueError):
+            ignored.append(f.name)
+            continue
+        entry = manifest.get(student)
+        if not isinstance(entry, dict) or entry.get('sha256') != _report_sha(text) or not isinstance(r, dict) \
+                or r.get('student') != student:
+            ignored.append(f.name)
             continue
         if r.get('assignment') != a.name or r.get('source', {}).get('sha256') != a.sha256:
-            skipped.append(f.name)
+            other_version.append(f.name)
             continue
-        rows.append(r)
-    if skipped:
-        print(f'grade: note: {len(skipped)} report(s) in {out_dir} graded another version of the source and are '
-              f'left out of grades.csv: {", ".join(skipped)}', file=sys.stderr)
+        rows[student] = r
+    for student, (r, text) in written.items():
+        rows[student] = r
+        manifest[student] = {'sha256': _report_sha(text)}
+    manifest = {k: v for k, v in manifest.items() if (out_dir / f'{k}.json').exists() or k in written}
+    if ignored:
+        print(f'grade: warning: {len(ignored)} report(s) in {out_dir} were not written by the grader as they are '
+              f'now (edited, or planted) and are left out of grades.csv: {", ".join(ignored)}', file=sys.stderr)
+    if other_version:
+        print(f'grade: note: {len(other_version)} report(s) in {out_dir} graded another version of the source and '
+              f'are left out of grades.csv: {", ".join(other_version)}', file=sys.stderr)
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator='\n')
     w.writerow(['student', 'score', 'max_score'] + a.tests + ['problems', 'submission_sha256'])
-    for r in sorted(rows, key=lambda r: r['student']):
+    for student in sorted(rows):
+        r = rows[student]
         points = {t['grade_id']: t['points'] for t in r['tests']}
         problems = '; '.join(f"{x['kind']}: {x['where']}" for x in r['problems'] if x['severity'] != 'info')
         w.writerow([r['student'], f"{r['score']:g}", f"{r['max_score']:g}"]
                    + [f'{points.get(g, 0):g}' for g in a.tests] + [problems, r['submission']['sha256']])
     path = out_dir / 'grades.csv'
+    write_atomic(manifest_path, json.dumps(manifest, indent=1, sort_keys=True) + '\n')
     write_atomic(path, buf.getvalue())
     return path, len(rows)
 
@@ -645,13 +769,26 @@ def write_csv(out_dir: Path, a: Assignment) -> tuple[Path, int]:
 # CLI
 
 
-def read_submission(path: Path) -> Any:
-    """Load a submission and check it against the notebook schema; NotebookLoadError if unusable."""
+MAX_SUBMISSION_BYTES = 16 << 20  # a notebook of this assignment is a few kB; larger is a mistake or an attack
+
+
+def read_submission(path: Path, data: Optional[bytes] = None) -> Any:
+    """Load a submission (from `data` if already read) and check it against the notebook schema;
+    NotebookLoadError if unusable."""
+    try:
+        size = len(data) if data is not None else path.stat().st_size
+    except OSError:
+        size = 0  # load_notebook names the problem
+    if size > MAX_SUBMISSION_BYTES:
+        raise NotebookLoadError(f'{path}: {size / (1 << 20):.1f} MiB is too large for a notebook of this assignment '
+                                f'(limit {MAX_SUBMISSION_BYTES >> 20} MiB): remove large outputs or attachments')
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')  # e.g. nbformat's MissingIDFieldWarning: harmless here
-        nb = load_notebook(path)
+        nb = load_notebook(path) if data is None else parse_notebook(data, str(path))
         try:
             nbformat.validate(copy.deepcopy(nb))
+        except RecursionError:
+            raise NotebookLoadError(f'{path}: malformed notebook: nested too deeply to be a notebook') from None
         except nbformat.ValidationError as e:
             first = str(e).strip().split('\n')[0]
             raise NotebookLoadError(f'{path}: not a valid notebook: {first}') from None
@@ -713,11 +850,21 @@ def main(argv: Optional[list[str]] = None) -> int:
     ap.add_argument('--jobs', type=int, default=1, help='submissions graded in parallel (default: 1)')
     ap.add_argument('--skip-invalid', action='store_true',
                     help='grade the valid submissions even if some inputs are malformed (exit 1)')
+    ap.add_argument('--unsandboxed', action='store_true',
+                    help='run student code without the bubblewrap sandbox, with your own permissions '
+                         '(only for trusted work, or where bubblewrap cannot run)')
     args = ap.parse_args(argv)
 
     try:
         if args.timeout <= 0 or args.max_seconds <= 0 or args.jobs < 1:
             raise UsageError('--timeout and --max-seconds must be > 0, --jobs >= 1')
+        if not args.unsandboxed:
+            if sandbox.bwrap_path() is None:
+                raise UsageError(sandbox.missing_message())
+            broken = sandbox.self_test(sandbox.Limits(), grade_run.PYTHON, REPO / 'build' / 'grading',
+                                       grade_run.INSIDE / 'work')
+            if broken:
+                raise UsageError(broken)
         try:
             a = load_assignment(Path(args.source))
         except SourceError as e:
@@ -746,13 +893,18 @@ def main(argv: Optional[list[str]] = None) -> int:
     for line in errors:
         print(f'grade: error: {line}', file=sys.stderr)
 
+    if args.unsandboxed:
+        print('grade: warning: --unsandboxed: student code runs with your permissions and can read and change '
+              'your files, the source notebooks and other submissions; grade only trusted work this way',
+              file=sys.stderr, flush=True)
     opts = {'timeout': args.timeout, 'max_seconds': args.max_seconds, 'on_tamper': args.on_tamper,
-            'workdir': REPO / 'build' / 'grading'}
+            'workdir': REPO / 'build' / 'grading', 'sandboxed': not args.unsandboxed}
     jobs = [(a, path, student, opts) for student, path in valid]
     print(f'grading {len(jobs)} submission(s) of {a.name} ({sum(a.points(g) for g in a.tests):g} points, '
           f'{len(a.tests)} test cells) into {out_dir}', flush=True)
     t0 = time.monotonic()
     failed_setup = False
+    written: dict[str, tuple[dict, str]] = {}
 
     def handle(result: tuple) -> None:
         nonlocal failed_setup
@@ -763,9 +915,11 @@ def main(argv: Optional[list[str]] = None) -> int:
             return
         assert report is not None and graded_text is not None
         out_dir.mkdir(parents=True, exist_ok=True)
+        text = json.dumps(report, indent=2, ensure_ascii=False) + '\n'
         write_atomic(out_dir / f'{student}.graded.ipynb', graded_text)
         write_atomic(out_dir / f'{student}.txt', summary_text(report))
-        write_atomic(out_dir / f'{student}.json', json.dumps(report, indent=2, ensure_ascii=False) + '\n')
+        write_atomic(out_dir / f'{student}.json', text)
+        written[student] = (report, text)
         failed = [t['grade_id'] for t in report['tests'] if t['status'] != 'passed']
         serious = [x for x in report['problems'] if x['severity'] == 'error']
         print(f"  {student}: {report['score']:g}/{report['max_score']:g}"
@@ -781,7 +935,7 @@ def main(argv: Optional[list[str]] = None) -> int:
             for result in pool.map(_grade_job, jobs):
                 handle(result)
     if jobs and out_dir.exists():
-        path, n = write_csv(out_dir, a)
+        path, n = write_csv(out_dir, a, written)
         print(f'wrote {path} ({n} student(s)) in {time.monotonic() - t0:.1f} s', flush=True)
     if failed_setup:
         return 2

@@ -35,7 +35,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from queue import Empty
-from typing import Any, Optional, Union
+from typing import Any, Callable, Optional, Union
 
 import nbformat
 from nbclient import NotebookClient
@@ -76,7 +76,7 @@ TYPE_DIAGNOSTIC = re.compile(r'^(\d+):(\d+) - ', re.M)
 # Stack frames of node itself or of the kernel: noise for a notebook author.
 INTERNAL_FRAME = re.compile(r'^\s+at .*(\(node:|\bnode:internal|/tslab/dist/|sigintHandlersWrap)')
 
-KINDS = ('ok', 'error', 'timeout', 'dead-kernel', 'uncaught-async', 'not-run')
+KINDS = ('ok', 'error', 'timeout', 'dead-kernel', 'uncaught-async', 'output-limit', 'not-run')
 
 
 class NotebookLoadError(ValueError):
@@ -135,8 +135,13 @@ def load_notebook(path: Union[str, os.PathLike]) -> nbformat.NotebookNode:
     p = Path(path)
     if not p.is_file():
         raise NotebookLoadError(f'{path}: no such file')
+    return parse_notebook(p.read_bytes(), str(path))
+
+
+def parse_notebook(data: bytes, path: str) -> nbformat.NotebookNode:
+    """load_notebook for bytes already read (`path` names them in errors)."""
     try:
-        raw = json.loads(p.read_text(encoding='utf-8'))
+        raw = json.loads(data.decode('utf-8'))
     except RecursionError:
         raise NotebookLoadError(f'{path}: malformed notebook: JSON nested too deeply to be a notebook') from None
     except UnicodeDecodeError as e:
@@ -228,9 +233,25 @@ class _Client(NotebookClient):
     (Debian's python3-nbclient); check it when upgrading nbclient.
     """
 
-    def __init__(self, *args: Any, **kw: Any) -> None:
+    def __init__(self, *args: Any, output_limit: Optional[int] = None, **kw: Any) -> None:
         super().__init__(*args, **kw)
         self.stray: list[dict] = []
+        # Bytes of output kept per cell: beyond it output is dropped and the kernel interrupted, so a
+        # cell printing gigabytes costs neither the caller's memory nor the rest of the per-cell time.
+        self.output_limit = output_limit
+        self.cell_output_bytes = 0
+        self.output_capped = False
+
+    def output(self, outs: list, msg: dict, display_id: Any, cell_index: int) -> Any:
+        if self.output_limit is not None:
+            size = len(json.dumps(msg.get('content', {})))
+            self.cell_output_bytes += size
+            if self.cell_output_bytes > self.output_limit:
+                if not self.output_capped and self.km is not None:
+                    self.output_capped = True
+                    run_sync(self.km.interrupt_kernel)()
+                return None
+        return super().output(outs, msg, display_id, cell_index)
 
     async def _async_poll_output_msg(self, parent_msg_id: str, cell: Any, cell_index: int) -> None:
         assert self.kc is not None
@@ -263,7 +284,7 @@ _SENTINEL = object()  # msg_owner value for the sentinel request
 
 class _Runner:
     def __init__(self, nb: Any, cwd: str, timeout: Optional[float], kernel_name: str,
-                 startup_timeout: float) -> None:
+                 startup_timeout: float, output_limit: Optional[int] = None) -> None:
         self.nb = nb
         self.reply: Optional[dict] = None
         self.running: Any = None              # CellRecord being executed, or _SENTINEL
@@ -278,7 +299,7 @@ class _Runner:
             # We classify errors ourselves, so never let nbclient raise CellExecutionError.
             allow_errors=True, record_timing=False,
             resources={'metadata': {'path': cwd}},
-            on_cell_executed=self._on_executed)
+            on_cell_executed=self._on_executed, output_limit=output_limit)
 
     def _on_executed(self, cell: Any, cell_index: int, execute_reply: dict) -> None:
         self.reply = execute_reply['content']
@@ -294,6 +315,30 @@ class _Runner:
             raise KernelStartError(f'cannot start kernel {c.kernel_name!r} (kernelspecs are searched in '
                                    f'JUPYTER_PATH={os.environ.get("JUPYTER_PATH", "")}): '
                                    f'{type(e).__name__}: {e}') from e
+
+    def exit_status(self) -> Optional[int]:
+        """The dead kernel's exit status (negative: killed by that signal), when known."""
+        km = self.client.km
+        proc = getattr(getattr(km, 'provisioner', None), 'process', None)
+        try:
+            return None if proc is None else proc.poll()
+        except Exception:  # the provisioner's process object is an implementation detail
+            return None
+
+    def death_reason(self) -> str:
+        """What a kernel's exit status says about why it died (limits set by the caller included)."""
+        status = self.exit_status()
+        if status is None:
+            return 'process.exit() or out of memory'
+        if status in (-6, 134):
+            return f'it ran out of memory (exit status {status}: the JavaScript heap or the memory limit)'
+        if status in (-24, 152):
+            return f'it used up its CPU-time limit (SIGXCPU, exit status {status})'
+        if status in (-9, 137):
+            return f'it was killed (SIGKILL, exit status {status}; out of memory or a limit)'
+        if status < 0:
+            return f'it was killed by signal {-status}'
+        return f'it exited with status {status} (process.exit() or a crash)'
 
     def stop(self) -> None:
         if self.client.km is not None:
@@ -321,6 +366,7 @@ class _Runner:
         cell = self.nb.cells[index]
         rec = CellRecord(index=index, run=self.run, ok=True, kind='ok')
         self.running = self.last = rec
+        self.client.cell_output_bytes, self.client.output_capped = 0, False
         t0 = time.monotonic()
         try:
             reply = self._execute(cell, index)
@@ -331,7 +377,7 @@ class _Runner:
             self.restart()
         except DeadKernelError:
             rec.ok, rec.kind = False, 'dead-kernel'
-            rec.message = ('the kernel died while running this cell (process.exit() or out of memory); '
+            rec.message = (f'the kernel died while running this cell ({self.death_reason()}); '
                            'it was restarted, so later cells run without the state of earlier cells')
             self.restart()
         else:
@@ -346,6 +392,11 @@ class _Runner:
                 rec.ok, rec.kind = False, 'not-run'
                 rec.message = f'the kernel aborted this cell {ABORT_RETRIES + 1} times in a row'
         rec.seconds = round(time.monotonic() - t0, 3)
+        if self.client.output_capped:
+            note = (f'the cell printed more than the output limit ({self.client.output_limit} bytes): the rest '
+                    'was dropped and the cell interrupted')
+            rec.ok, rec.kind = False, 'output-limit'
+            rec.message = note + ('\n' + rec.message if rec.message else '')
         self.check_async(cell.outputs)
         return rec
 
@@ -369,7 +420,7 @@ class _Runner:
             died = 'hung'
         finally:
             self.nb.cells.pop()
-        if died is None and self.client.km is not None and not self.client.km.is_alive():
+        if died is None and self.client.km is not None and not run_sync(self.client.km.is_alive)():
             died = 'during'
         self.check_async(cell.outputs)
         rec = self.last
@@ -431,7 +482,9 @@ class _Runner:
 
 def execute_notebook(path_or_nb: Union[str, os.PathLike, Any], *, cwd: Optional[str] = None,
                      timeout: Optional[float] = 300, kernel_name: str = 'tslab', runs: int = 1,
-                     stop_on_error: bool = True, startup_timeout: float = 60) -> Result:
+                     stop_on_error: bool = True, startup_timeout: float = 60,
+                     output_limit: Optional[int] = None,
+                     after: Optional[Callable[['_Runner', 'Result'], None]] = None) -> Result:
     """Execute a notebook top to bottom `runs` times in one kernel and record every code cell.
 
     - path_or_nb: a notebook path (never modified) or an nbformat NotebookNode (copied).
@@ -443,6 +496,10 @@ def execute_notebook(path_or_nb: Union[str, os.PathLike, Any], *, cwd: Optional[
     - stop_on_error=True stops at the first failure; later cells get kind 'not-run' and no
       outputs. False keeps executing the cells after a failing one; after a timeout or a dead
       kernel the kernel is restarted, so later cells run without the state of earlier cells.
+
+    - output_limit: bytes of output kept per cell; a cell that prints more fails ('output-limit').
+    - after(runner, result): called once all cells ran, with the kernel still running (the
+      autograder serves calls from it); the kernel is stopped when it returns.
 
     Result.cells has one record per code cell per run started. Raises NotebookLoadError for
     unreadable input, KernelStartError when the kernel cannot start. The caller's
@@ -461,7 +518,7 @@ def execute_notebook(path_or_nb: Union[str, os.PathLike, Any], *, cwd: Optional[
         raise ValueError('runs must be >= 1')
 
     t0 = time.monotonic()
-    runner = _Runner(nb, cwd, timeout, kernel_name, startup_timeout)
+    runner = _Runner(nb, cwd, timeout, kernel_name, startup_timeout, output_limit)
     result = Result(notebook=nb, path=path)
     code = [i for i, c in enumerate(nb.cells) if c.cell_type == 'code']
     failed = lambda: stop_on_error and not result.ok  # noqa: E731
@@ -486,6 +543,8 @@ def execute_notebook(path_or_nb: Union[str, os.PathLike, Any], *, cwd: Optional[
             runner.run_sentinel()
             if failed():
                 break
+        if after is not None:
+            after(runner, result)
     finally:
         runner.stop()
         result.seconds = time.monotonic() - t0

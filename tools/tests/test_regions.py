@@ -66,3 +66,26 @@ def test_nbgrader_release_drops_hidden_tests_without_a_note_and_uses_its_own_stu
 def test_normalize_ignores_line_endings_and_trailing_blanks_only():
     assert normalize_source('a  \r\nb\t\n\n') == 'a\nb'
     assert normalize_source(' a') != normalize_source('a'), 'leading indentation is content'
+
+
+def test_nbgrader_config_stub_is_the_one_the_grader_accepts():
+    from conftest import REPO
+    seen = {}
+    exec((REPO / 'assignments' / 'nbgrader_config.py').read_text(), {'get_config': lambda: _Config(seen)})
+    assert seen['ClearSolutions.code_stub']['typescript'] == NBGRADER_STUB
+    assert seen['ClearSolutions.begin_solution_delimeter'] == '// BEGIN SOLUTION'
+
+
+class _Config:
+    """Records `c.Section.option = value` assignments of an nbgrader config file."""
+
+    def __init__(self, seen):
+        object.__setattr__(self, 'seen', seen)
+
+    def __getattr__(self, section):
+        seen = self.seen
+
+        class Section:
+            def __setattr__(self, option, value):
+                seen[f'{section}.{option}'] = value
+        return Section()
