@@ -348,7 +348,7 @@ describe('plain-number rules, noise and moving minima (lib/src/toys.ts)', () => 
   });
 });
 
-describe('small multiples and log axes (lib/src/contour.ts, lib/src/line-panels.ts)', () => {
+describe('pathsGrid (lib/src/contour.ts on panels.ts\'s grid)', () => {
   it('pathsGrid draws one contour panel per path, each on its own axes, titled by the path', () => {
     const paths = d2l.compareRules(d2l.quadraticBowl, [{ name: 'a', make: () => sgdRule(0.1) }, { name: 'b', make: () => adamStepRule(0.1) }], 10);
     const fig = d2l.pathsGrid(d2l.quadraticBowl, paths, { columns: 2 });
@@ -357,23 +357,6 @@ describe('small multiples and log axes (lib/src/contour.ts, lib/src/line-panels.
     assert.deepEqual((fig.layout['annotations'] as { text: string }[]).map((a) => a.text), ['a', 'b']);
     const [d1, d2] = [(fig.layout['xaxis'] as { domain: number[] }).domain, (fig.layout['xaxis2'] as { domain: number[] }).domain];
     assert.ok(d1[1]! < d2[0]!, 'the panels do not overlap');
-  });
-
-  it('linePanels: one axis pair per panel, one legend, the same colour per series; log axes labelled as powers of ten', () => {
-    const fig = d2l.linePanels([
-      { title: 'one', x: [1, 2, 3], y: [[1, 2, 3], [3, 2, 1]], legend: ['up', 'down'] },
-      { title: 'two', x: [1, 2, 3], y: [[2, 2, 2], [1, 1, 1]], legend: ['up', 'down'] },
-    ], { yscale: 'log', ylabel: 'y' });
-    assert.equal(fig.data.length, 4);
-    assert.deepEqual(fig.data.map((t) => t['yaxis']), ['y', 'y', 'y2', 'y2']);
-    assert.deepEqual(fig.data.map((t) => t['showlegend']), [true, true, false, false]);
-    assert.deepEqual(fig.data.map((t) => (t['line'] as { color: string }).color), [fig.data[0]!['line'], fig.data[1]!['line'], fig.data[0]!['line'], fig.data[1]!['line']].map((l) => (l as { color: string }).color));
-    assert.equal((fig.layout['yaxis'] as Record<string, unknown>)['exponentformat'], 'power');
-    assert.equal((fig.layout['yaxis2'] as Record<string, unknown>)['title'], undefined, 'the y title only on the left column');
-    assert.throws(() => d2l.linePanels([]), /at least one panel/);
-    const single = d2l.readableLogAxes(d2l.lineFigure([1, 10], [1, 100], { xscale: 'log' }));
-    assert.equal((single.layout['xaxis'] as Record<string, unknown>)['exponentformat'], 'power');
-    assert.equal((single.layout['yaxis'] as Record<string, unknown>)['exponentformat'], undefined, 'linear axes untouched');
   });
 });
 
