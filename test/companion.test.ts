@@ -643,18 +643,31 @@ describe('notebook 05: AdamW vs Adam + L2', function () {
   });
 });
 
-/** Notebook 05's adamFamily: Adam, AMSGrad or Yogi for one coordinate on plain numbers. */
+/** Notebook 05's adamFamily: Adam, AMSGrad or Yogi for one coordinate on plain numbers, in the chapter's notation. */
 function adamFamily(kind: 'adam' | 'amsgrad' | 'yogi', lr: (t: number) => number, beta1: number, beta2: number, eps: number) {
   const state = { v: 0, s: 0, sMax: 0 };
   const step: d2l.ScalarRule = (g, t) => {
     state.v = beta1 * state.v + (1 - beta1) * g;
-    if (kind === 'yogi') state.s -= (1 - beta2) * Math.sign(state.s - g * g) * g * g;
-    else state.s = beta2 * state.s + (1 - beta2) * g * g;
+    if (kind === 'yogi') state.s -= Math.sign(state.s - g * g) * g * g * (1 - beta2);
+    else state.s = beta2 * state.s + (1 - beta2) * (g * g);
     state.sMax = Math.max(state.sMax, state.s);
+    const vHat = state.v / (1 - beta1 ** t);
     const sHat = (kind === 'amsgrad' ? state.sMax : state.s) / (1 - beta2 ** t);
-    return (-lr(t) * state.v / (1 - beta1 ** t)) / (Math.sqrt(sHat) + eps);
+    return -lr(t) * (vHat / (Math.sqrt(sHat) + eps));
   };
   return { step, state };
+}
+
+/** Notebook 05's libRule: the lib's own rule (catalog.ts) through numberStep in float64, which its games play. */
+function libRule(kind: 'adam' | 'amsgrad' | 'yogi', lr: (t: number) => number, beta1: number, beta2: number, epsilon: number) {
+  const rule: d2l.AnyRule = { adam: d2l.adamUpdate, amsgrad: d2l.amsgradUpdate, yogi: d2l.yogiUpdate }[kind];
+  let state: Record<string, number> = { m: 0, v: 0, vhat: 0 };
+  const step: d2l.ScalarRule = (grad, t) => {
+    const out = d2l.numberStep(rule, { param: 0, grad, state }, { learningRate: lr(t), beta1, beta2, epsilon }, t, 'float64');
+    state = out.state;
+    return out.update;
+  };
+  return { step, state: () => state };
 }
 
 describe("notebook 05: Reddi et al.'s counterexamples", function () {
@@ -696,11 +709,22 @@ describe("notebook 05: Reddi et al.'s counterexamples", function () {
     });
   });
 
+  it('adamFamily and the lib\'s rules through numberStep (float64) play the same points to the last bit, on both problems, for the whole runs', () => {
+    const problems: [d2l.OnlineProblem, number, number, number][] = [[d2l.reddiExperiment(), 0.9, 0.99, 40_400], [d2l.reddiTheorem1(3), 0, 0.1, 1500]];
+    for (const [problem, beta1, beta2, steps] of problems) {
+      kinds.forEach(([kind, eps]) => {
+        const ours = d2l.playOnline(problem, adamFamily(kind, alpha, beta1, beta2, eps).step, steps).x;
+        const lib = d2l.playOnline(problem, libRule(kind, alpha, beta1, beta2, eps).step, steps).x;
+        assert.equal(largestGap(ours, lib), 0, `${kind} on ${problem.name}`);
+      });
+    }
+  });
+
   it('1010/−10 problem, 10,100 steps: Adam reaches −1 first, then > 0.9 and rising; AMSGrad < −0.9 and falling; Yogi in (−0.85, −0.75), still, lowest regret, s ≈ 1010², 55–70× AMSGrad\'s max; 40,400 steps: Adam > 0.98, AMSGrad < −0.98, Yogi in (−0.85, −0.75)', () => {
     const reddi = d2l.reddiExperiment();
     const games = kinds.map(([kind, eps]) => {
-      const rule = adamFamily(kind, alpha, 0.9, 0.99, eps);
-      return { play: d2l.playOnline(reddi, rule.step, 10_100), state: rule.state };
+      const rule = libRule(kind, alpha, 0.9, 0.99, eps);
+      return { play: d2l.playOnline(reddi, rule.step, 10_100), state: rule.state() };
     });
     const [adam, ams, yogi] = games.map((g) => d2l.periodMeans(g.play.x, 101)) as [number[], number[], number[]];
     assert.equal(Math.min(...games[0]!.play.x.slice(0, 500)), -1);
@@ -711,10 +735,10 @@ describe("notebook 05: Reddi et al.'s counterexamples", function () {
     assert.ok(regrets[2]! < Math.min(regrets[0]!, regrets[1]!));
     const rate = (p: d2l.OnlinePlay): number => (p.averageRegret[10_099]! * 10_100 - p.averageRegret[10_099 - 2020]! * (10_100 - 2020)) / 2020;
     assert.ok(rate(games[0]!.play) > rate(games[1]!.play) && rate(games[1]!.play) > rate(games[2]!.play));
-    assertClose(games[2]!.state.s / 1010 ** 2, 1, 0.05, "Yogi's final s relative to 1010²");
-    const ratio = games[2]!.state.s / games[1]!.state.sMax;
+    assertClose(games[2]!.state['v']! / 1010 ** 2, 1, 0.05, "Yogi's final s relative to 1010²");
+    const ratio = games[2]!.state['v']! / games[1]!.state['vhat']!;
     assert.ok(ratio > 55 && ratio < 70, `Yogi's s over AMSGrad's max: ${ratio}`);
-    const longPlays = kinds.map(([kind, eps]) => d2l.playOnline(reddi, adamFamily(kind, alpha, 0.9, 0.99, eps).step, 40_400));
+    const longPlays = kinds.map(([kind, eps]) => d2l.playOnline(reddi, libRule(kind, alpha, 0.9, 0.99, eps).step, 40_400));
     const longer = longPlays.map((p) => last(d2l.periodMeans(p.x, 101)));
     assert.ok(longer[0]! > 0.98 && longer[1]! < -0.98 && longer[2]! < -0.75 && longer[2]! > -0.85, longer.join(', '));
     const longRate = (p: d2l.OnlinePlay): number => (p.averageRegret[40_399]! * 40_400 - p.averageRegret[40_399 - 2020]! * (40_400 - 2020)) / 2020;
@@ -724,7 +748,7 @@ describe("notebook 05: Reddi et al.'s counterexamples", function () {
 
   it('Theorem 1 (C = 3, β1 = 0, β2 = 0.1), 1500 steps: Adam → +1 with R_t/t > 0.5; AMSGrad and Yogi → −1 with R_t/t < 0.05', () => {
     const problem = d2l.reddiTheorem1(3);
-    const [adam, ams, yogi] = kinds.map(([kind, eps]) => d2l.playOnline(problem, adamFamily(kind, alpha, 0, 0.1, eps).step, 1500));
+    const [adam, ams, yogi] = kinds.map(([kind, eps]) => d2l.playOnline(problem, libRule(kind, alpha, 0, 0.1, eps).step, 1500));
     assert.ok(last(d2l.periodMeans(adam!.x, 3)) > 0.99 && last(adam!.averageRegret) > 0.5);
     assert.ok(last(d2l.periodMeans(ams!.x, 3)) < -0.99 && last(ams!.averageRegret) < 0.05);
     assert.ok(last(d2l.periodMeans(yogi!.x, 3)) < -0.98 && last(yogi!.averageRegret) < 0.05);
