@@ -143,8 +143,11 @@ describe('2D test functions (lib/src/toys.ts)', () => {
     const final = anim.frames[anim.frames.length - 1]!;
     assert.deepEqual(final.traces, [1, 2]);
     assert.equal(last(final.data[0]!.x as number[]), Number(last(paths[0]!.x).toPrecision(5)), 'the last frame ends at the path\'s end');
-    const sliders = anim.layout['sliders'] as { steps: unknown[] }[];
+    const sliders = anim.layout['sliders'] as { steps: unknown[]; active: number }[];
     assert.equal(sliders[0]!.steps.length, 30);
+    // A static page (the book, a screenshot) shows the finished paths; play starts again from step 0.
+    assert.deepEqual([anim.data[1]!.x, anim.data[2]!.x], [final.data[0]!.x, final.data[1]!.x], 'the figure opens on the last frame');
+    assert.equal(sliders[0]!.active, 29);
     // Plotly drops the contour after an animated frame unless every frame redraws.
     assert.ok(!JSON.stringify(anim.layout).includes('"redraw":false'));
     assert.ok(JSON.stringify(anim).length < 400_000, 'the animation stays small');
@@ -357,6 +360,8 @@ describe('pathsGrid (lib/src/contour.ts on panels.ts\'s grid)', () => {
     assert.deepEqual((fig.layout['annotations'] as { text: string }[]).map((a) => a.text), ['a', 'b']);
     const [d1, d2] = [(fig.layout['xaxis'] as { domain: number[] }).domain, (fig.layout['xaxis2'] as { domain: number[] }).domain];
     assert.ok(d1[1]! < d2[0]!, 'the panels do not overlap');
+    const nine = d2l.pathsGrid(d2l.quadraticBowl, [...paths, ...paths, ...paths, ...paths, paths[0]!]);
+    assert.ok((nine.layout['width'] as number) <= 900, `nine panels in three columns fit a 900 px page (${nine.layout['width']} px)`);
   });
 });
 

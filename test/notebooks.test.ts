@@ -142,6 +142,8 @@ describe('the Adam chapter reproduces d2l', function () {
       assert.equal(trace.x[trace.x.length - 1], epochs);
       assert.deepEqual((figs[0]!.layout['xaxis'] as { range: number[] }).range, [0, epochs]);
       assert.ok(Math.abs(trace.y[trace.y.length - 1]! - loss) < 5e-4, 'the figure ends at the printed loss');
+      const [low, high] = (figs[0]!.layout['yaxis'] as { range: [number, number] }).range;
+      assert.ok(trace.y.every((y) => y > low && y < high), `${id}: every evaluation inside the figure's y range [${low}, ${high}] (first ${trace.y[0]})`);
     });
   }
 });

@@ -94,6 +94,10 @@ describe('runTraces (lib/src/panels.ts)', () => {
     assert.deepEqual(traces.slice(0, 2).map((t) => [t.x, t.y, (t['line'] as { color: string }).color]), [[[0.5, 1], [2, 1], 'red'], [[0.5, 1, 1.5], [3, 2, 1], 'red']]);
     assert.deepEqual([traces[2]!.x, traces[2]!.y], [[0, 1.5], [0.1, 0.1]]);
     assert.equal(d2l.runTraces([{ epochs: [1], losses: [1] }]).length, 1, 'no level unless asked');
+    const named = d2l.smallMultiples(['a', 'b'].map((title) => ({
+      title, traces: [...d2l.runTraces([{ epochs: [1, 2], losses: [2, 1] }, { epochs: [1, 2], losses: [3, 1] }], { name: 'SGD' }), ...d2l.runTraces([{ epochs: [1, 2], losses: [1, 1] }], { name: 'Adam', color: 'red' })],
+    })));
+    assert.deepEqual(named.data.filter((t) => t['showlegend']).map((t) => t.name), ['SGD', 'Adam'], 'named runs: one legend entry per method');
   });
 });
 

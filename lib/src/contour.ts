@@ -144,12 +144,13 @@ export function animatedPathsFigure(toy: Toy2D, paths: NamedPath[], options: Ani
     xanchor: 'left',
     yanchor: 'top',
     buttons: [
-      { label: '▶ play', method: 'animate', args: [null, { fromcurrent: true, mode: 'immediate', frame: { duration, redraw: true }, transition: { duration: 0 } }] },
+      // From the first frame: the figure opens on the finished paths (what a static page shows).
+      { label: '▶ play', method: 'animate', args: [null, { fromcurrent: false, mode: 'immediate', frame: { duration, redraw: true }, transition: { duration: 0 } }] },
       { label: '❚❚ pause', method: 'animate', args: [[null], still] },
     ],
   }];
   layout['sliders'] = [{
-    active: 0,
+    active: frameSteps.length - 1,
     x: 0.2,
     len: 0.8,
     y: -0.08,
@@ -159,13 +160,13 @@ export function animatedPathsFigure(toy: Toy2D, paths: NamedPath[], options: Ani
   layout['height'] = (options.height ?? 480) + 80;
   layout['margin'] = { l: 60, r: 20, t: 40, b: 130 };
   return {
-    data: [toyContour(toy, options.resolution), ...paths.map((_, i) => upTo(i, 0)), minimaTrace(toy)],
+    data: [toyContour(toy, options.resolution), ...paths.map((_, i) => upTo(i, frameSteps.length - 1)), minimaTrace(toy)],
     layout,
     frames,
   };
 }
 
-/** Options of `pathsGrid`: the grid's (panels.ts; default 3 columns of 260 × 220 px) and the contour's. */
+/** Options of `pathsGrid`: the grid's (panels.ts; default 3 columns, panels 220 px high, as wide as a page allows) and the contour's. */
 export interface PathsGridOptions extends ContourOptions, Omit<GridOptions, 'title'> {}
 
 /**
@@ -173,7 +174,7 @@ export interface PathsGridOptions extends ContourOptions, Omit<GridOptions, 'tit
  * the path's name above it, so many optimizers can be compared without a tangle of overlapping lines.
  */
 export function pathsGrid(toy: Toy2D, paths: NamedPath[], options: PathsGridOptions = {}): Figure {
-  const { layout, cells } = panelGrid(paths.length, { columns: 3, panelWidth: 260, panelHeight: 220, ...options });
+  const { layout, cells } = panelGrid(paths.length, { columns: 3, panelHeight: 220, ...options });
   const contour = toyContour(toy, options.resolution ?? 40);
   const data: Trace[] = [];
   paths.forEach((p, k) => {

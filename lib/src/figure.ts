@@ -118,7 +118,7 @@ function layoutFor(o: PlotOptions, showLegend: boolean): Record<string, unknown>
     yaxis: axisLayout(o.ylabel, o.ylim, o.yscale),
     width: o.width ?? 480,
     height: o.height ?? 320,
-    margin: { l: 60, r: 20, t: o.title ? 40 : 20, b: 50 },
+    margin: { l: o.yscale === 'log' ? 80 : 60, r: 20, t: o.title ? 40 : 20, b: 50 }, // 10⁻¹² labels are wide
     showlegend: showLegend,
     template: { layout: { font: { family: 'sans-serif' } } },
   };

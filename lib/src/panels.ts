@@ -114,7 +114,7 @@ export function smallMultiples(panels: Panel[], options: PanelOptions = {}): Fig
   if (grouped) {
     const plotH = (layout['height'] as number) - (layout['margin'] as { t: number; b: number }).t - (layout['margin'] as { b: number }).b;
     layout['showlegend'] = true;
-    layout['legend'] = { orientation: 'h', x: 0, xanchor: 'left', y: -(MARGIN.b - 5) / plotH, yanchor: 'top' };
+    layout['legend'] = { orientation: 'h', x: 0, xanchor: 'left', y: -(MARGIN.b + 5) / plotH, yanchor: 'top' };
   }
   return { data, layout };
 }
@@ -140,13 +140,16 @@ export interface RunTraceOptions {
   color?: string;
   /** A level to draw as a dotted grey line across the panel (a noise floor, an optimum). */
   level?: number;
+  /** What the runs are (e.g. 'SGD'): one legend entry for all of them, where a panel mixes methods. */
+  name?: string;
 }
 
 /** The traces of one panel: each run's loss curve as a thin line (one per seed), plus an optional dotted level. */
 export function runTraces(runs: { epochs: number[]; losses: number[] }[], options: RunTraceOptions = {}): Trace[] {
   const color = options.color ?? '#1f77b4';
   const traces: Trace[] = runs.map((r, i) => ({
-    type: 'scatter', mode: 'lines', name: `run ${i + 1}`, x: r.epochs, y: r.losses, line: { color, width: 1.5 }, opacity: 0.75,
+    type: 'scatter', mode: 'lines', name: options.name ?? `run ${i + 1}`, x: r.epochs, y: r.losses, line: { color, width: 1.5 }, opacity: 0.75,
+    ...(options.name === undefined ? {} : { legendgroup: options.name }),
   }));
   if (options.level !== undefined && runs.length > 0) {
     const end = Math.max(...runs.map((r) => r.epochs[r.epochs.length - 1] ?? 0));
