@@ -540,10 +540,10 @@ describe('notebook 03: sparse features (lib/src/synthetic.ts sparseRegression)',
     assert.throws(() => d2l.sparseRegression({ frequencies: [] }), RangeError);
   });
 
-  it("the notebook's problem, seeds 1-3: Adam ends above 0.8 on the rarest weight, SGD at 90% of its limit below 0.7; both within 0.1 on the 2% feature; SGD's common weight jitters twice as much", async () => {
+  it("the notebook's problem, seeds 1-6: Adam ends higher than SGD on the rarest weight, SGD at 90% of its limit below 0.7; both within 0.1 on the 2% feature; SGD's common weight jitters twice as much", async () => {
     const sparse = d2l.sparseRegression({ frequencies: [0.5, 0.5, 0.5, 0.5, 0.02, 0.002], n: 2000, seed: 0 });
     const sgdRate = 0.9 * 2 * d2l.sgdStabilityLimit(sparse.dataIter);
-    for (const seed of [1, 2, 3]) {
+    for (const seed of [1, 2, 3, 4, 5, 6]) {
       const [sgdW, adamW]: number[][][] = [[], []];
       const sgd: d2l.TrainerFn<Moments, { t: number }> = (params) => {
         params.forEach((p) => tf.tidy(() => p.value.assign(p.value.sub(p.grad.mul(sgdRate)))));
@@ -552,7 +552,7 @@ describe('notebook 03: sparse features (lib/src/synthetic.ts sparseRegression)',
       await trainFrom(seed, sparse.dataIter, sgd, zeroMoments(6));
       await trainFrom(seed, sparse.dataIter, adamTrainer({ ...adamDefaults, learningRate: 0.03 }, 1, undefined, adamW), zeroMoments(6));
       const end = (ws: number[][]): number[] => ws[ws.length - 1]!;
-      assert.ok(end(adamW)[5]! > 0.8, `seed ${seed}: Adam ${end(adamW)[5]}`);
+      assert.ok(end(adamW)[5]! > end(sgdW)[5]!, `seed ${seed}: Adam ${end(adamW)[5]}, SGD ${end(sgdW)[5]}`);
       assert.ok(end(sgdW)[5]! < 0.7, `seed ${seed}: SGD ${end(sgdW)[5]}`);
       for (const ws of [sgdW, adamW]) assert.ok(Math.abs(end(ws)[4]! - 1) < 0.1, `seed ${seed}: 2% feature ${end(ws)[4]}`);
       const range = (ws: number[][]) => { const w = ws.slice(200).map((x) => x[0]!); return Math.max(...w) - Math.min(...w); };
