@@ -71,6 +71,20 @@ describe('notebooks as committed', () => {
         assert.equal(cell.execution_count, null, `${name} cell ${i + 1} has an execution count`);
       }
     });
+
+    it(`${name} ends with a References section: full citations, each with a link`, () => {
+      const nb = readNotebook(path.join(notebookDir, name));
+      const prose = nb.cells.filter((c) => c.cell_type === 'markdown').map((c) => text(c.source)).join('\n');
+      const at = prose.indexOf('## References');
+      assert.ok(at >= 0, `${name} has no '## References' heading`);
+      const entries = prose.slice(at).split('\n').filter((l) => l.startsWith('* '));
+      assert.ok(entries.length > 0, `${name}: the References section lists nothing`);
+      for (const e of entries) {
+        // Authors, (year), title, venue in italics, then a markdown link (not a code span: the book renders links).
+        assert.match(e, /^\* [A-Z][^()]+ \((19|20)\d\d\)\. .*\*[^*]+\*.* \[[^\]]+\]\(https:\/\/[^)\s]+\)$/, `${name}: reference not in the common form:\n${e}`);
+        assert.ok(!e.includes('`'), `${name}: a code span in a reference:\n${e}`);
+      }
+    });
   }
 });
 
@@ -128,6 +142,8 @@ describe('the Adam chapter reproduces d2l', function () {
       assert.equal(trace.x[trace.x.length - 1], epochs);
       assert.deepEqual((figs[0]!.layout['xaxis'] as { range: number[] }).range, [0, epochs]);
       assert.ok(Math.abs(trace.y[trace.y.length - 1]! - loss) < 5e-4, 'the figure ends at the printed loss');
+      const [low, high] = (figs[0]!.layout['yaxis'] as { range: [number, number] }).range;
+      assert.ok(trace.y.every((y) => y > low && y < high), `${id}: every evaluation inside the figure's y range [${low}, ${high}] (first ${trace.y[0]})`);
     });
   }
 });

@@ -2,7 +2,8 @@
  * Contour plots of a two-variable test function with optimizer paths on top, as a static figure or
  * as a plotly animation with a play button and a step slider (notebook 04). Show them with `show`.
  */
-import { Figure, Frame, Trace } from './figure';
+import { Figure, Frame, SERIES_COLORS, Trace } from './figure';
+import { GridOptions, panelGrid, panelTitle } from './panels';
 import { Toy2D } from './toys';
 
 /** One optimizer's path, as `trajectory` returns it, with the name to put in the legend. */
@@ -28,11 +29,6 @@ export interface AnimationOptions extends ContourOptions {
   /** Milliseconds per frame when playing (default 80). */
   frameDuration?: number;
 }
-
-/** One colour per path, the same for the same position in every figure (d3's category10). */
-export const PATH_COLORS = [
-  '#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf',
-];
 
 /** Five significant digits: plenty for a picture, and it keeps the figure JSON small. */
 function short(v: number): number {
@@ -89,8 +85,8 @@ function pathTrace(path: NamedPath, i: number, x: number[], y: number[], markers
     x: x.map(short),
     y: y.map(short),
     name: path.name,
-    line: { color: PATH_COLORS[i % PATH_COLORS.length], width: 2 },
-    marker: { size: 3, color: PATH_COLORS[i % PATH_COLORS.length] },
+    line: { color: SERIES_COLORS[i % SERIES_COLORS.length], width: 2 },
+    marker: { size: 3, color: SERIES_COLORS[i % SERIES_COLORS.length] },
   };
 }
 
@@ -148,12 +144,13 @@ export function animatedPathsFigure(toy: Toy2D, paths: NamedPath[], options: Ani
     xanchor: 'left',
     yanchor: 'top',
     buttons: [
-      { label: '▶ play', method: 'animate', args: [null, { fromcurrent: true, mode: 'immediate', frame: { duration, redraw: true }, transition: { duration: 0 } }] },
+      // From the first frame: the figure opens on the finished paths (what a static page shows).
+      { label: '▶ play', method: 'animate', args: [null, { fromcurrent: false, mode: 'immediate', frame: { duration, redraw: true }, transition: { duration: 0 } }] },
       { label: '❚❚ pause', method: 'animate', args: [[null], still] },
     ],
   }];
   layout['sliders'] = [{
-    active: 0,
+    active: frameSteps.length - 1,
     x: 0.2,
     len: 0.8,
     y: -0.08,
@@ -163,57 +160,32 @@ export function animatedPathsFigure(toy: Toy2D, paths: NamedPath[], options: Ani
   layout['height'] = (options.height ?? 480) + 80;
   layout['margin'] = { l: 60, r: 20, t: 40, b: 130 };
   return {
-    data: [toyContour(toy, options.resolution), ...paths.map((_, i) => upTo(i, 0)), minimaTrace(toy)],
+    data: [toyContour(toy, options.resolution), ...paths.map((_, i) => upTo(i, frameSteps.length - 1)), minimaTrace(toy)],
     layout,
     frames,
   };
 }
 
-/** Options of `pathsGrid`. */
-export interface GridOptions extends ContourOptions {
-  /** Panels per row (default 3). */
-  columns?: number;
-  /** Size of one panel in pixels (default 260 × 220). */
-  panelWidth?: number;
-  panelHeight?: number;
-}
+/** Options of `pathsGrid`: the grid's (panels.ts; default 3 columns, panels 220 px high, as wide as a page allows) and the contour's. */
+export interface PathsGridOptions extends ContourOptions, Omit<GridOptions, 'title'> {}
 
 /**
  * Small multiples (notebook 04): one contour panel per path, same function and axes in every panel,
  * the path's name above it, so many optimizers can be compared without a tangle of overlapping lines.
  */
-export function pathsGrid(toy: Toy2D, paths: NamedPath[], options: GridOptions = {}): Figure {
-  const columns = Math.max(1, Math.min(options.columns ?? 3, paths.length));
-  const rows = Math.ceil(paths.length / columns);
-  const [pw, ph] = [options.panelWidth ?? 260, options.panelHeight ?? 220];
-  const gap = { x: 0.04, y: 0.1 };
-  const cellW = (1 - gap.x * (columns - 1)) / columns;
-  const cellH = (1 - gap.y * (rows - 1)) / rows;
+export function pathsGrid(toy: Toy2D, paths: NamedPath[], options: PathsGridOptions = {}): Figure {
+  const { layout, cells } = panelGrid(paths.length, { columns: 3, panelHeight: 220, ...options });
   const contour = toyContour(toy, options.resolution ?? 40);
   const data: Trace[] = [];
-  const layout: Record<string, unknown> = {
-    width: columns * pw + 80,
-    height: rows * ph + (options.title ? 70 : 40),
-    margin: { l: 50, r: 20, t: options.title ? 60 : 30, b: 30 },
-    showlegend: false,
-    template: { layout: { font: { family: 'sans-serif' } } },
-    annotations: [] as unknown[],
-  };
-  if (options.title !== undefined) layout['title'] = { text: options.title };
   paths.forEach((p, k) => {
-    const [row, col] = [Math.floor(k / columns), k % columns];
-    const suffix = k === 0 ? '' : String(k + 1);
-    const [xa, ya] = [`x${suffix}`, `y${suffix}`];
-    const x0 = col * (cellW + gap.x);
-    const y1 = 1 - row * (cellH + gap.y);
-    layout[`xaxis${suffix}`] = { domain: [x0, x0 + cellW], range: [...toy.xRange], showgrid: false, zeroline: false, anchor: ya };
-    layout[`yaxis${suffix}`] = { domain: [y1 - cellH, y1], range: [...toy.yRange], showgrid: false, zeroline: false, anchor: xa };
+    const cell = cells[k]!;
+    const [xa, ya] = [`x${cell.suffix}`, `y${cell.suffix}`];
+    layout[`xaxis${cell.suffix}`] = { domain: cell.x, range: [...toy.xRange], showgrid: false, zeroline: false, anchor: ya };
+    layout[`yaxis${cell.suffix}`] = { domain: cell.y, range: [...toy.yRange], showgrid: false, zeroline: false, anchor: xa };
     data.push({ ...contour, xaxis: xa, yaxis: ya });
     data.push({ ...pathTrace(p, k, p.x, p.y, false), xaxis: xa, yaxis: ya });
     data.push({ ...minimaTrace(toy), xaxis: xa, yaxis: ya, marker: { symbol: 'star', size: 10, color: 'black' } });
-    (layout['annotations'] as unknown[]).push({
-      text: p.name, showarrow: false, xref: 'paper', yref: 'paper', x: x0 + cellW / 2, y: y1, xanchor: 'center', yanchor: 'bottom', font: { size: 12 },
-    });
+    (layout['annotations'] as unknown[]).push(panelTitle(cell, p.name));
   });
   return { data, layout };
 }

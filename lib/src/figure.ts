@@ -38,6 +38,9 @@ export interface Figure<T extends Trace = Trace> {
   frames?: Frame[];
 }
 
+/** One colour per series position, the same in every figure and panel (d3's category10). */
+export const SERIES_COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
+
 /** Axis and legend options of `plot`, named like d2l's. */
 export interface PlotOptions {
   xlabel?: string;
@@ -74,22 +77,48 @@ function isNested(v: number[] | number[][]): v is number[][] {
   return v.length > 0 && Array.isArray(v[0]);
 }
 
-function axis(title: string | undefined, range: [number, number] | undefined, scale: 'linear' | 'log' | undefined): Record<string, unknown> {
+/**
+ * One plotly axis the d2l way (lineFigure, smallMultiples, sweepFigure): title, range, scale. Log axes
+ * get readable ticks: over 2.5 decades or more (or an automatic range) the powers of ten, written 10⁻³
+ * rather than plotly's SI prefixes (1m, 1µ); over a narrower range plain numbers at 1, 2, 5 × 10ᵏ
+ * (plotly's own minor labels there read "2" for both 0.2 and 2).
+ */
+export function axisLayout(title: string | undefined, range: [number, number] | undefined, scale: 'linear' | 'log' | undefined): Record<string, unknown> {
   const a: Record<string, unknown> = { showgrid: true, zeroline: false };
   if (title !== undefined) a['title'] = { text: title };
   if (scale !== undefined) a['type'] = scale;
   // Plotly's log axes take the range in log10 units.
   if (range !== undefined) a['range'] = scale === 'log' ? range.map(Math.log10) : range;
+  if (scale === 'log') Object.assign(a, logTicks(range));
   return a;
+}
+
+function logTicks(range: [number, number] | undefined): Record<string, unknown> {
+  if (range === undefined || Math.log10(range[1] / range[0]) >= 2.5) {
+    return { exponentformat: 'power', minorloglabels: 'none', ...(range === undefined ? {} : { dtick: 1 }) };
+  }
+  const ticks = (mantissas: number[]): number[] => {
+    const out: number[] = [];
+    for (let k = Math.floor(Math.log10(range[0])); 10 ** k <= range[1]; k++) {
+      for (const m of mantissas) {
+        const v = Number((m * 10 ** k).toPrecision(3));
+        if (v >= range[0] && v <= range[1]) out.push(v);
+      }
+    }
+    return out;
+  };
+  const coarse = ticks([1, 2, 5]);
+  const tickvals = coarse.length >= 3 ? coarse : ticks([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  return { tickmode: 'array', tickvals, ticktext: tickvals.map(String) };
 }
 
 function layoutFor(o: PlotOptions, showLegend: boolean): Record<string, unknown> {
   const layout: Record<string, unknown> = {
-    xaxis: axis(o.xlabel, o.xlim, o.xscale),
-    yaxis: axis(o.ylabel, o.ylim, o.yscale),
+    xaxis: axisLayout(o.xlabel, o.xlim, o.xscale),
+    yaxis: axisLayout(o.ylabel, o.ylim, o.yscale),
     width: o.width ?? 480,
     height: o.height ?? 320,
-    margin: { l: 60, r: 20, t: o.title ? 40 : 20, b: 50 },
+    margin: { l: o.yscale === 'log' ? 80 : 60, r: 20, t: o.title ? 40 : 20, b: 50 }, // 10⁻¹² labels are wide
     showlegend: showLegend,
     template: { layout: { font: { family: 'sans-serif' } } },
   };

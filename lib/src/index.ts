@@ -15,13 +15,13 @@
  *   synthetic   regression data sets that separate optimizers: ill-scaled features (notebook 02)
  *   table       result tables as HTML with a text copy
  *   linear      exact least squares and SGD's stability limit for linear regression (notebooks 01–02)
- *   panels      small multiples: a grid of small plots on shared ranges (notebooks 02–03)
+ *   panels      small multiples: a grid of small plots on shared axes (notebooks 02–06)
+ *   sweep       a learning-rate sweep: final loss against η over seeds (notebook 02)
  *   adamlab     experiments on Adam's step: moments, step bounds, the efficient form (notebook 03)
  *   toys        2D test functions with gradients and optimizer trajectories on them (notebook 04)
  *   contour     contour plots of those functions with static or animated paths (notebook 04)
  *   online      Reddi et al.'s online counterexamples to Adam and a runner for them (notebook 05)
  *   decay       weight decay against an L2 penalty: data, ridge solution, full-batch fits (notebook 05)
- *   line-panels line plots as small multiples; log axes with readable ticks (notebooks 04–06)
  *   timer, accumulator, random   small utilities from the book
  */
 import * as tf from '@tensorflow/tfjs';
@@ -39,6 +39,7 @@ export * from './synthetic';
 export * from './table';
 export * from './linear';
 export * from './panels';
+export * from './sweep';
 export * from './adamlab';
 export * from './data';
 export * from './display';
@@ -53,5 +54,4 @@ export * from './claims';
 export * from './contour';
 export * from './toys';
 export * from './online';
-export * from './line-panels';
 export * from './decay';
