@@ -5,6 +5,13 @@
  * logs an error and no request leaves the machine. A screenshot of each page goes to
  * build/screenshots/.
  *
+ * "Reads like a book" opens each page again as a reader would: at 1280 px (contents in a sticky
+ * sidebar listing the page's sections and the other pages), at 390×844 (contents folded on top,
+ * nothing cut off at the edge, prose ≥ 14 px), printed (no navigation, code wrapped, figures
+ * unsplit and on white), with a dark system setting (dark page, light text, readable code, math
+ * and plotly figures, back to light without a reload), and follows its notebook download link.
+ * Screenshots: <page>-wide, -phone, -print, -dark.
+ *
  * The site is built into a temporary folder. To keep CI time down it reuses the executed copies
  * that test/notebooks.test.ts wrote earlier in this mocha run (mocha loads files alphabetically);
  * a notebook without such a copy is executed by tools/book.py itself.
@@ -97,6 +104,7 @@ const contentTypes: Record<string, string> = {
   '.woff2': 'font/woff2',
   '.woff': 'font/woff',
   '.ttf': 'font/ttf',
+  '.ipynb': 'application/x-ipynb+json',
 };
 
 /** A static file server for `root` on 127.0.0.1 (an ephemeral port); unknown paths get 404. */
@@ -221,7 +229,7 @@ describe('the HTML book in headless Chromium, offline', function () {
     const page = await context.newPage();
     try {
       await page.goto(`${base}/index.html`, { waitUntil: 'load', timeout: 120_000 });
-      const links = await page.$$eval('ol.d2l-toc a', (as) => as.map((a) => ({ href: a.getAttribute('href'), text: a.textContent })));
+      const links = await page.$$eval('ol.d2l-toc a:not(.d2l-file)', (as) => as.map((a) => ({ href: a.getAttribute('href'), text: a.textContent })));
       assert.deepEqual(
         links,
         manifest.pages.filter((p) => p.page).map((p) => ({ href: p.page, text: p.title })),
@@ -296,4 +304,252 @@ describe('the HTML book in headless Chromium, offline', function () {
       }
     });
   }
+
+  describe('reads like a book', () => {
+    const built = (): ManifestPage[] => manifest.pages.filter((p) => p.page);
+    /** A page of the book in a fresh offline context with this viewport, colour scheme and media. */
+    async function open(
+      file: string,
+      viewport: { width: number; height: number },
+      options: { colorScheme?: 'light' | 'dark'; media?: 'screen' | 'print' } = {},
+    ): Promise<{ page: Page; close: () => Promise<void> }> {
+      const ctx = await offlineContext(browser!, watch);
+      const page = await ctx.newPage();
+      await page.setViewportSize(viewport);
+      await page.emulateMedia({ colorScheme: options.colorScheme ?? 'light', media: options.media ?? 'screen' });
+      await page.goto(`${base}/${file}`, { waitUntil: 'load', timeout: 120_000 });
+      await page.waitForFunction(() => document.documentElement.getAttribute('data-math') === 'done', null, { timeout: 60_000 });
+      return { page, close: () => ctx.close() };
+    }
+    const waitFigures = (page: Page, theme: 'light' | 'dark'): Promise<unknown> =>
+      page.waitForFunction((t) => document.documentElement.getAttribute('data-figures') === t, theme, { timeout: 60_000 });
+
+    for (const name of notebooks) {
+      const stem = name.replace(/\.ipynb$/, '');
+      const entryOf = (): ManifestPage => {
+        const e = manifest.pages.find((p) => p.notebook === name);
+        assert.ok(e?.page, `${name} has no page`);
+        return e;
+      };
+
+      it(`${stem}: contents list the page's sections and the other pages; sticky beside the text at 1280 px, folded on top at 390 px`, async () => {
+        const entry = entryOf();
+        const wide = await open(entry.page!, { width: 1280, height: 800 });
+        try {
+          const page = wide.page;
+          const toc = await page.evaluate(() => ({
+            sections: Array.from(document.querySelectorAll('main h2[id], main h3[id]')).map((h) => `#${h.id}`),
+            tocSections: Array.from(document.querySelectorAll('.d2l-toc .d2l-toc-current a[href^="#"]')).map((a) => a.getAttribute('href')),
+            pages: Array.from(document.querySelectorAll('.d2l-toc-pages > li > a')).map((a) => a.getAttribute('href')),
+            current: Array.from(document.querySelectorAll('.d2l-toc a[aria-current="page"]')).map((a) => a.getAttribute('href')),
+          }));
+          assert.ok(toc.sections.length > 0, 'the page has sections');
+          assert.deepEqual(toc.tocSections, toc.sections, "the contents link to every h2/h3 of the page, in order");
+          assert.deepEqual(toc.pages, built().map((p) => p.page), 'the contents link to every page of the book, in reading order');
+          assert.deepEqual(toc.current, [entry.page], 'the current page is marked, once');
+          // Beside the text, and still in view after scrolling half way down.
+          await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight / 2));
+          const box = await page.evaluate(() => {
+            const t = document.querySelector('.d2l-toc')!.getBoundingClientRect();
+            const m = document.querySelector('main')!.getBoundingClientRect();
+            const link = document.querySelector('.d2l-toc-current a[href^="#"]')!.getBoundingClientRect();
+            return { tocRight: t.right, mainLeft: m.left, top: t.top, bottom: t.bottom, linkTop: link.top, height: innerHeight, scrolled: scrollY };
+          });
+          assert.ok(box.scrolled > 500, 'the page scrolled');
+          assert.ok(box.tocRight <= box.mainLeft, `the contents sit left of the text (${box.tocRight} > ${box.mainLeft})`);
+          assert.ok(box.top >= 0 && box.top < box.height && box.linkTop >= 0 && box.linkTop < box.height, `the contents stay in view while scrolling (top ${box.top})`);
+          await screenshot(page, `${stem}-wide`);
+        } finally {
+          await wide.close();
+        }
+        const phone = await open(entry.page!, { width: 390, height: 844 });
+        try {
+          const page = phone.page;
+          const folded = await page.evaluate(() => {
+            const d = document.querySelector('details.d2l-toc') as HTMLDetailsElement;
+            return { open: d.open, bottom: d.getBoundingClientRect().bottom, mainTop: document.querySelector('main')!.getBoundingClientRect().top };
+          });
+          assert.equal(folded.open, false, 'on a phone the contents start folded');
+          assert.ok(folded.bottom <= folded.mainTop, 'on a phone the contents sit above the text');
+          await page.click('details.d2l-toc > summary');
+          assert.ok(await page.isVisible('.d2l-toc-current a[href^="#"]'), 'opening them shows the sections');
+        } finally {
+          await phone.close();
+        }
+        assert.equal(problems(watch), '', `${entry.page} had problems`);
+      });
+
+      it(`${stem}: nothing runs off the page at 1280 and 390 px; long code lines scroll inside their block; phone text ≥ 14 px`, async () => {
+        const entry = entryOf();
+        for (const width of [1280, 390]) {
+          const { page, close } = await open(entry.page!, { width, height: 844 });
+          try {
+            await waitFigures(page, 'light');
+            const m = await page.evaluate(() => {
+              const vw = document.documentElement.clientWidth;
+              const blocks = Array.from(document.querySelectorAll<HTMLElement>('.jp-InputArea-editor pre, .jp-OutputArea-output pre, .d2l-figure, .jp-RenderedMarkdown > *, .jp-RenderedHTMLCommon table'));
+              const outside = blocks.filter((el) => { const r = el.getBoundingClientRect(); return r.width > 0 && (r.left < -0.5 || r.right > vw + 0.5); });
+              const longCode = Array.from(document.querySelectorAll<HTMLElement>('.jp-InputArea-editor pre')).filter((el) => el.scrollWidth > el.clientWidth + 1);
+              const text = Array.from(document.querySelectorAll<HTMLElement>('.jp-RenderedMarkdown p, .jp-RenderedMarkdown li'));
+              return {
+                scrollWidth: document.documentElement.scrollWidth,
+                vw,
+                outside: outside.slice(0, 3).map((el) => `${el.tagName}.${el.className} right ${Math.round(el.getBoundingClientRect().right)}: ${(el.textContent ?? '').slice(0, 60)}`),
+                longCode: longCode.length,
+                longCodeNotScrollable: longCode.filter((el) => !['auto', 'scroll'].includes(getComputedStyle(el).overflowX)).length,
+                smallest: Math.min(...text.map((el) => parseFloat(getComputedStyle(el).fontSize))),
+                textCount: text.length,
+              };
+            });
+            assert.ok(m.scrollWidth <= m.vw, `at ${width} px the page is ${m.scrollWidth} px wide`);
+            assert.deepEqual(m.outside, [], `at ${width} px these blocks are cut off at the page's edge`);
+            assert.equal(m.longCodeNotScrollable, 0, `at ${width} px ${m.longCodeNotScrollable} of ${m.longCode} long code blocks cannot scroll`);
+            if (width === 390) {
+              assert.ok(m.textCount > 0 && m.smallest >= 14, `on a phone the smallest prose font is ${m.smallest} px`);
+              await screenshot(page, `${stem}-phone`);
+            }
+          } finally {
+            await close();
+          }
+        }
+        assert.equal(problems(watch), '', `${entry.page} had problems`);
+      });
+
+      it(`${stem}: prints without navigation, with wrapped code and unsplit figures`, async () => {
+        const entry = entryOf();
+        // A dark system setting must not reach the paper.
+        const { page, close } = await open(entry.page!, { width: 720, height: 1000 }, { media: 'print', colorScheme: 'dark' });
+        try {
+          await waitFigures(page, 'light');
+          const m = await page.evaluate(() => {
+            const shown = (sel: string) => Array.from(document.querySelectorAll<HTMLElement>(sel)).filter((el) => getComputedStyle(el).display !== 'none' && el.getClientRects().length > 0).length;
+            const pres = Array.from(document.querySelectorAll<HTMLElement>('.jp-InputArea-editor pre'));
+            const figs = Array.from(document.querySelectorAll<HTMLElement>('.d2l-figure'));
+            return {
+              nav: shown('.d2l-sidebar, .d2l-toc, .d2l-nav, .d2l-download'),
+              unwrapped: pres.filter((el) => getComputedStyle(el).whiteSpace !== 'pre-wrap').length,
+              hidden: pres.filter((el) => el.scrollWidth > el.clientWidth + 1).map((el) => (el.textContent ?? '').split('\n')[0]).slice(0, 3),
+              splittable: figs.filter((el) => getComputedStyle(el).breakInside !== 'avoid').length,
+              widest: Math.max(0, ...figs.map((el) => el.querySelector('.main-svg')?.getBoundingClientRect().width ?? 0)),
+              bg: getComputedStyle(document.body).backgroundColor,
+              figureBg: figs.map((el) => (el as unknown as { _fullLayout?: { paper_bgcolor?: string } })._fullLayout?.paper_bgcolor),
+            };
+          });
+          assert.equal(m.nav, 0, 'no sidebar, navigation or download link on paper');
+          assert.equal(m.unwrapped, 0, 'code wraps on paper');
+          assert.deepEqual(m.hidden, [], 'no code hidden past the edge on paper');
+          assert.equal(m.splittable, 0, 'figures are not split across pages');
+          assert.ok(m.widest <= 680, `figures fit the paper's 680 px of text (widest ${m.widest})`);
+          assert.equal(m.bg, 'rgb(255, 255, 255)', 'paper stays white with a dark system setting');
+          for (const bg of m.figureBg) assert.ok(bg === '#fff' || bg === 'rgb(255, 255, 255)' || bg === 'white', `a figure prints on ${bg}`);
+          await screenshot(page, `${stem}-print`);
+        } finally {
+          await close();
+        }
+        assert.equal(problems(watch), '', `${entry.page} had problems`);
+      });
+
+      it(`${stem}: links its notebook for download (the source without outputs)`, async () => {
+        const entry = entryOf();
+        const { page, close } = await open(entry.page!, { width: 1280, height: 800 });
+        try {
+          const href = await page.getAttribute('.d2l-download a[download]', 'href');
+          assert.ok(href, 'a download link');
+          const res = await page.request.get(`${base}/${href}`);
+          assert.equal(res.status(), 200, `${href} resolves`);
+          const nb = JSON.parse(await res.text()) as { nbformat: number; cells: NbCell[] };
+          const source = JSON.parse(fs.readFileSync(path.join(notebookDir, name), 'utf8')) as { cells: NbCell[] };
+          const text = (c: NbCell): string => (Array.isArray(c.source) ? c.source.join('') : c.source);
+          assert.equal(nb.nbformat, 4);
+          assert.deepEqual(nb.cells.map(text), source.cells.map(text), 'the same cells as the notebook');
+          assert.ok(nb.cells.every((c) => (c.outputs ?? []).length === 0), 'no outputs');
+          const fromIndex = await page.request.get(`${base}/index.html`);
+          assert.ok((await fromIndex.text()).includes(`href="${href}"`), 'the index links the same file');
+        } finally {
+          await close();
+        }
+        assert.equal(problems(watch), '', `${entry.page} had problems`);
+      });
+
+      it(`${stem}: dark mode follows the system: dark page, light text, readable code, math and figures`, async () => {
+        const entry = entryOf();
+        const { page, close } = await open(entry.page!, { width: 1280, height: 900 }, { colorScheme: 'dark' });
+        try {
+          await waitFigures(page, 'dark');
+          const m = await page.evaluate(() => {
+            const probe = document.createElement('span');
+            document.body.appendChild(probe);
+            const rgb = (c: string): number[] => {
+              probe.style.color = '';
+              probe.style.color = c;
+              const v = getComputedStyle(probe).color.match(/[\d.]+/g)!.map(Number);
+              return v;
+            };
+            const lum = (c: string): number => {
+              const [r, g, b] = rgb(c).map((v) => { const s = v / 255; return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4; });
+              return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
+            };
+            const contrast = (a: string, b: string): number => { const x = lum(a), y = lum(b); return (Math.max(x, y) + 0.05) / (Math.min(x, y) + 0.05); };
+            const bg = getComputedStyle(document.body).backgroundColor;
+            const worst = (sel: string, against: (el: Element) => string = () => bg): number =>
+              Math.min(Infinity, ...Array.from(document.querySelectorAll(sel)).map((el) => contrast(getComputedStyle(el).color, against(el))));
+            const codeBg = (el: Element): string => getComputedStyle(el.closest('.highlight') ?? document.body).backgroundColor;
+            type Gd = { _fullLayout: Record<string, any>; data: { type?: string; marker?: { color?: unknown; line?: { color?: string; width?: number } }; line?: { color?: unknown } }[] };
+            const figs = Array.from(document.querySelectorAll('.d2l-figure')) as unknown as Gd[];
+            const figures = figs.map((gd, i) => {
+              const L = gd._fullLayout;
+              const paper = L['paper_bgcolor'] as string;
+              const ticks = Array.from((gd as unknown as Element).querySelectorAll('.xtick text, .ytick text, .gtitle, .xtitle, .ytitle, .legendtext'));
+              const badTraces: string[] = [];
+              gd.data.forEach((t, k) => {
+                if ((t.type ?? 'scatter') !== 'scatter') return;
+                const marker = typeof t.marker?.color === 'string' ? t.marker.color : undefined;
+                if (marker && contrast(marker, paper) < 3 && !(t.marker?.line?.color && (t.marker.line.width ?? 0) > 0 && contrast(t.marker.line.color, paper) >= 3)) badTraces.push(`trace ${k + 1} marker ${marker}`);
+                const line = typeof t.line?.color === 'string' ? t.line.color : undefined;
+                if (line && !/rgba\(.*,\s*0?\.\d+\)$/.test(line) && contrast(line, paper) < 3) badTraces.push(`trace ${k + 1} line ${line}`);
+              });
+              return {
+                i: i + 1,
+                paperLum: lum(paper),
+                plotContrast: contrast(L['font'].color, L['plot_bgcolor']),
+                fontContrast: contrast(L['font'].color, paper),
+                tickContrast: Math.min(Infinity, ...ticks.map((el) => contrast((el as SVGElement).style.fill || getComputedStyle(el).fill, paper))),
+                badTraces,
+              };
+            });
+            return {
+              bgLum: lum(bg),
+              prose: worst('.jp-RenderedMarkdown p, .jp-RenderedMarkdown li'),
+              code: worst('.jp-InputArea .highlight span', codeBg),
+              output: worst('.jp-OutputArea-output pre'),
+              katex: worst('.katex'),
+              toc: worst('.d2l-toc a'),
+              figures,
+            };
+          });
+          assert.ok(m.bgLum < 0.05, `the page background is dark (luminance ${m.bgLum.toFixed(3)})`);
+          assert.ok(m.prose >= 7, `prose contrast ${m.prose.toFixed(1)}`);
+          assert.ok(m.code >= 4.5, `code contrast ${m.code.toFixed(1)}`);
+          assert.ok(m.output >= 4.5 || m.output === Infinity, `output contrast ${m.output.toFixed(1)}`);
+          assert.ok(m.katex >= 7 || m.katex === Infinity, `math contrast ${m.katex.toFixed(1)}`);
+          assert.ok(m.toc >= 4.5, `contents contrast ${m.toc.toFixed(1)}`);
+          for (const f of m.figures) {
+            assert.ok(f.paperLum < 0.05, `figure ${f.i}: background is dark (luminance ${f.paperLum.toFixed(3)})`);
+            assert.ok(f.fontContrast >= 7 && f.plotContrast >= 7, `figure ${f.i}: text contrast ${f.fontContrast.toFixed(1)} / ${f.plotContrast.toFixed(1)}`);
+            assert.ok(f.tickContrast >= 7, `figure ${f.i}: tick and title contrast ${f.tickContrast.toFixed(1)}`);
+            assert.deepEqual(f.badTraces, [], `figure ${f.i}: traces too dark for the background`);
+          }
+          await screenshot(page, `${stem}-dark`);
+          // Back to light when the system setting changes, without a reload.
+          await page.emulateMedia({ colorScheme: 'light' });
+          await waitFigures(page, 'light');
+          const light = await page.evaluate(() => Array.from(document.querySelectorAll('.d2l-figure')).map((el) => (el as unknown as { _fullLayout: { paper_bgcolor: string } })._fullLayout.paper_bgcolor));
+          for (const bg of light) assert.ok(['#fff', 'white', 'rgb(255, 255, 255)'].includes(bg), `a figure stayed on ${bg} in light mode`);
+        } finally {
+          await close();
+        }
+        assert.equal(problems(watch), '', `${entry.page} had problems`);
+      });
+    }
+  });
 });

@@ -14,6 +14,12 @@
    shared plotly.js draws the figures, both copied once into build/site/assets/. The plotly.js
    bundle each kernel session inlines into the notebook (see lib/src/figure.ts) is dropped from
    the pages in favour of that shared copy.
+3. Every page has a table of contents (its own h2/h3 sections and the other pages, the current
+   one marked; page_toc) and a link to download its notebook: notebooks/<name>.ipynb in the site
+   is the source notebook without outputs (download_copy), the file a reader runs on their own
+   kernel. The executed copy is not offered: the page already shows its outputs, and it inlines
+   the 4.8 MB plotly.js bundle, which classic Jupyter would not even run in an untrusted notebook.
+   Light and dark styles follow the reader's system setting; there is a print style.
 
 The site works from file:// or any static server. Exit codes: 0 every notebook passed; 1 some
 notebook failed (the pages of the others are still built); 2 usage or setup error.
@@ -207,11 +213,87 @@ def copy_assets(assets: Path, exporter: Any) -> None:
     shutil.copy2(KATEX_DIST / 'contrib' / 'auto-render.min.js', katex / 'contrib' / 'auto-render.min.js')
     shutil.copytree(KATEX_DIST / 'fonts', katex / 'fonts')
     static = lab_static_dir(exporter)
-    (assets / 'jupyterlab.css').write_text(
-        (static / 'index.css').read_text(encoding='utf-8') + '\n' + (static / 'theme-light.css').read_text(encoding='utf-8'),
-        encoding='utf-8')
+    (assets / 'jupyterlab.css').write_text(lab_css(static), encoding='utf-8')
     for name in ('book.css', 'book.js'):
         shutil.copy2(TOOLS / TEMPLATE / 'assets' / name, assets / name)
+
+
+def lab_css(static: Path) -> str:
+    """JupyterLab's styles with its light theme, and its dark theme when the reader's system asks for one.
+
+    The dark theme only redefines JupyterLab's CSS variables (:root), so wrapping it in a media
+    query switches every colour, code highlighting included; on paper (print) the light theme stays.
+    """
+    read = lambda name: (static / name).read_text(encoding='utf-8')  # noqa: E731
+    return (read('index.css') + '\n' + read('theme-light.css') + '\n'
+            + '@media screen and (prefers-color-scheme: dark) {\n' + read('theme-dark.css') + '\n}\n')
+
+
+def download_copy(source: Path, dest: Path) -> None:
+    """The notebook a page offers for download: the source with every output and count cleared."""
+    nb = nbformat.read(str(source), as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == 'code':
+            cell.outputs = []
+            cell.execution_count = None
+    nbformat.validate(nb)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, str(dest))
+
+
+DOWNLOAD_DIR = 'notebooks'  # in the site: notebooks/<name>.ipynb
+
+
+def download_href(entry: 'Entry') -> str:
+    return f'{DOWNLOAD_DIR}/{entry.name}'
+
+
+_HEADING = re.compile(r'<h([23])\s+id="([^"]+)"[^>]*>(.*?)</h\1>', re.S)
+_ANCHOR_LINK = re.compile(r'<a\s+class="anchor-link"[^>]*>.*?</a>', re.S)
+TOC_MARK = '<!--d2l:toc-->'
+
+
+def page_sections(body: str) -> list[tuple[int, str, str]]:
+    """The h2/h3 headings of a rendered page: (level, id, text as HTML without tags or the ¶ link)."""
+    sections = []
+    for level, ident, inner in _HEADING.findall(body):
+        text = re.sub(r'<[^>]+>', '', _ANCHOR_LINK.sub('', inner)).strip()
+        sections.append((int(level), ident, text))
+    return sections
+
+
+def page_toc(sections: list[tuple[int, str, str]], pages: list[tuple[str, str]], current: str) -> str:
+    """The contents of one page: every page of the book ((href, title) in reading order), the
+    current one marked (aria-current) and opened into its own sections, h3 nested under h2."""
+    def section_list() -> str:
+        out, open_sub = ['<ol class="d2l-toc-sections">'], False
+        for k, (level, ident, text) in enumerate(sections):
+            link = f'<a href="#{html.escape(ident, quote=True)}">{text}</a>'
+            if level == 3 and k > 0:
+                if not open_sub:
+                    out[-1] = out[-1].removesuffix('</li>')
+                    out.append('<ol>')
+                    open_sub = True
+                out.append(f'<li>{link}</li>')
+                continue
+            if open_sub:
+                out.append('</ol></li>')
+                open_sub = False
+            out.append(f'<li>{link}</li>')
+        if open_sub:
+            out.append('</ol></li>')
+        out.append('</ol>')
+        return '\n'.join(out)
+
+    items = []
+    for href, title in pages:
+        label = html.escape(title)
+        if href == current:
+            items.append(f'<li class="d2l-toc-current"><a href="{html.escape(href)}" aria-current="page">{label}</a>'
+                         + (section_list() if sections else '') + '</li>')
+        else:
+            items.append(f'<li><a href="{html.escape(href)}">{label}</a></li>')
+    return ('<ol class="d2l-toc-pages">\n' + '\n'.join(items) + '\n</ol>')
 
 
 def book_links(body: str) -> str:
@@ -220,17 +302,22 @@ def book_links(body: str) -> str:
 
 
 def write_page(exporter: Any, nb: Any, entry: Entry, prev: Optional[Entry], nxt: Optional[Entry],
-               out_dir: Path) -> None:
+               out_dir: Path, pages: Optional[list[tuple[str, str]]] = None) -> None:
     nb = copy.deepcopy(nb)
     strip_plotly_bundles(nb)
     nb.metadata['title'] = entry.title
     link = lambda e: {'href': e.page, 'title': e.title} if e else None  # noqa: E731
     resources = {
         'metadata': {'name': entry.source.stem},
-        'book': {'title': entry.title, 'book_title': BOOK_TITLE, 'prev': link(prev), 'next': link(nxt)},
+        'book': {'title': entry.title, 'book_title': BOOK_TITLE, 'prev': link(prev), 'next': link(nxt),
+                 'download': download_href(entry), 'notebook': entry.name},
     }
     body, res = exporter.from_notebook_node(nb, resources=resources)
     body = book_links(body)
+    if body.count(TOC_MARK) != 1:
+        raise AssertionError(f'{entry.name}: the page template must hold one {TOC_MARK}')
+    body = body.replace(TOC_MARK, page_toc(page_sections(body), pages or [(entry.page, entry.title)], entry.page or ''))
+    download_copy(entry.source, out_dir / download_href(entry))
     if PLOTLY_BUNDLE_ATTR in body:
         raise AssertionError(f'{entry.name}: an inlined plotly.js bundle survived into the page')
     highlight = out_dir / 'assets' / 'highlight.css'
@@ -244,7 +331,8 @@ def write_index(entries: list[Entry], out_dir: Path) -> None:
     for e in entries:
         if e.page:
             items.append(f'<li><a href="{html.escape(e.page)}">{html.escape(e.title)}</a>'
-                         f'<span class="d2l-file">{html.escape(e.name)}</span></li>')
+                         f'<a class="d2l-file" href="{html.escape(download_href(e))}" download '
+                         f'title="download the notebook">{html.escape(e.name)}</a></li>')
         else:
             items.append(f'<li><span class="d2l-failed">{html.escape(e.title)}</span>'
                          f'<span class="d2l-file">{html.escape(e.name)}</span> '
@@ -254,6 +342,7 @@ def write_index(entries: list[Entry], out_dir: Path) -> None:
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
+<meta name="color-scheme" content="light dark">
 <title>{html.escape(BOOK_TITLE)}</title>
 <link rel="icon" href="data:,">
 <link rel="stylesheet" href="assets/book.css">
@@ -316,9 +405,10 @@ def main(argv: Optional[list[str]] = None) -> int:
         t_pages = time.monotonic()
 
         built = [e for e in entries if e.page]
+        pages = [(e.page, e.title) for e in built if e.page]
         for k, entry in enumerate(built):
             write_page(exporter, executed[entry.name], entry,
-                       built[k - 1] if k > 0 else None, built[k + 1] if k + 1 < len(built) else None, out_dir)
+                       built[k - 1] if k > 0 else None, built[k + 1] if k + 1 < len(built) else None, out_dir, pages)
         write_index(entries, out_dir)
     except SetupError as e:
         print(f'book.py: error: {e}', file=sys.stderr)
