@@ -193,7 +193,13 @@ export function plot(X: number[] | number[][], Y: number[] | number[][], options
 
 /**
  * A figure that grows while a loop runs (d2l's `Animator`): `add` appends points and redraws the
- * same output in place, so the notebook keeps only the final state.
+ * same output in place, so the notebook keeps only the final state; `done` ends the animation.
+ *
+ * JupyterLab's plotly renderer (jupyterlab-plotly) draws a figure once and ignores later redraws
+ * of the same output (plotly.py#3053), and JupyterLab prefers it to HTML. So while the loop runs,
+ * each redraw carries only the HTML (and text): JupyterLab then renders the HTML, whose script
+ * redraws the figure every time, as classic notebook does. `done` sends the full bundle, plotly
+ * JSON included, which JupyterLab hands back to plotly's renderer and the saved notebook keeps.
  */
 export class Animator {
   readonly figure: Figure<LineTrace>;
@@ -218,8 +224,15 @@ export class Animator {
     this.draw();
   }
 
-  /** Redraw the current state. */
+  /** Redraw the current state while the loop runs (HTML and text only, see the class comment). */
   draw(): void {
+    shipPlotlyOnce();
+    const { 'application/vnd.plotly.v1+json': _plotly, ...live } = figureBundle(this.figure, this.id);
+    this.display.show(live);
+  }
+
+  /** The loop has finished: redraw the final state as a full figure bundle (trainCh11 calls this). */
+  done(): void {
     shipPlotlyOnce();
     this.display.show(figureBundle(this.figure, this.id));
   }
