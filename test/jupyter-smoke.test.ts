@@ -334,7 +334,10 @@ describe('classic Jupyter notebook in Chromium: Run All on 01-adam.ipynb', funct
         events.on('finished_execute.CodeCell', () => probe.finished++);
         events.on('output_updated.OutputArea', (_e, data) => {
           const output = data['output'] as { transient?: { display_id?: string }; data: Record<string, unknown> };
-          const fig = output.data['application/vnd.plotly.v1+json'] as { data: { y?: unknown[] }[] } | undefined;
+          // Animator's live updates carry only the HTML (lib/src/figure.ts): read its figure there.
+          type Fig = { data: { y?: unknown[] }[] };
+          const html = /var fig=(\{.*?\});var el=/.exec(String(output.data['text/html'] ?? ''));
+          const fig = (output.data['application/vnd.plotly.v1+json'] as Fig | undefined) ?? (html ? (JSON.parse(html[1]!) as Fig) : undefined);
           const id = output.transient?.display_id ?? '?';
           (probe.updates[id] ??= []).push(Math.max(0, ...(fig?.data ?? []).map((t) => t.y?.length ?? 0)));
         });

@@ -7,6 +7,7 @@
  */
 import * as fs from 'fs';
 import { displayBundle, MimeBundle, UpdatableDisplay } from './display';
+import { figureSvg } from './figure-svg';
 
 /** One plotly trace of any type (scatter, contour, heatmap, …); attributes pass through to plotly. */
 export interface Trace {
@@ -140,19 +141,30 @@ function scriptJson(value: unknown): string {
 
 /**
  * The HTML fallback: a div and a script that draws the figure once plotly.js is on the page. The
- * marker comments let the site builder swap the inlined bundle for one shared copy.
+ * div starts with a static picture of the figure (figure-svg.ts) that the script replaces: a front
+ * end that sanitizes the HTML (a reopened, untrusted notebook) drops the script and shows the
+ * picture. The marker comments let the site builder swap the inlined bundle for one shared copy.
  */
 export function figureHtml(fig: Figure, id: string): string {
+  const svg = figureSvg(fig);
+  const layout = fig.layout as { width?: number; height?: number };
+  const picture =
+    svg === undefined
+      ? ''
+      : `<img class="d2l-figure-static" alt="${escapeAttr(figureText(fig))}" width="${layout.width ?? 480}" height="${layout.height ?? 320}" ` +
+        `src="data:image/svg+xml,${encodeURIComponent(svg)}">`;
   return (
-    `<div id="${id}" class="d2l-figure"></div>\n<script>(function(){` +
+    `<div id="${id}" class="d2l-figure">${picture}</div>\n<script>(function(){` +
     `var fig=${scriptJson(fig)};var el=document.getElementById(${JSON.stringify(id)});` +
-    `function draw(){window.Plotly.newPlot(el,{data:fig.data,layout:fig.layout,frames:fig.frames||[],config:{responsive:true,displaylogo:false}});}` +
+    `function draw(){el.textContent='';window.Plotly.newPlot(el,{data:fig.data,layout:fig.layout,frames:fig.frames||[],config:{responsive:true,displaylogo:false}});}` +
     `if(window.Plotly){draw();return;}` +
     `var tries=0;var wait=setInterval(function(){if(window.Plotly){clearInterval(wait);draw();}` +
     `else if(++tries>100){clearInterval(wait);el.textContent='plotly.js is not on this page: restart the kernel and run the notebook again (d2l embeds plotly.js once per kernel session).';}},50);` +
     `})();</script>`
   );
 }
+
+const escapeAttr = (s: string): string => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 /** A short text stand-in for front ends without HTML. */
 function figureText(fig: Figure): string {
@@ -210,7 +222,13 @@ export function plot(X: number[] | number[][], Y: number[] | number[][], options
 
 /**
  * A figure that grows while a loop runs (d2l's `Animator`): `add` appends points and redraws the
- * same output in place, so the notebook keeps only the final state.
+ * same output in place, so the notebook keeps only the final state; `done` ends the animation.
+ *
+ * JupyterLab's plotly renderer (jupyterlab-plotly) draws a figure once and ignores later redraws
+ * of the same output (plotly.py#3053), and JupyterLab prefers it to HTML. So while the loop runs,
+ * each redraw carries only the HTML (and text): JupyterLab then renders the HTML, whose script
+ * redraws the figure every time, as classic notebook does. `done` sends the full bundle, plotly
+ * JSON included, which JupyterLab hands back to plotly's renderer and the saved notebook keeps.
  */
 export class Animator {
   readonly figure: Figure<LineTrace>;
@@ -235,8 +253,15 @@ export class Animator {
     this.draw();
   }
 
-  /** Redraw the current state. */
+  /** Redraw the current state while the loop runs (HTML and text only, see the class comment). */
   draw(): void {
+    shipPlotlyOnce();
+    const { 'application/vnd.plotly.v1+json': _plotly, ...live } = figureBundle(this.figure, this.id);
+    this.display.show(live);
+  }
+
+  /** The loop has finished: redraw the final state as a full figure bundle (trainCh11 calls this). */
+  done(): void {
     shipPlotlyOnce();
     this.display.show(figureBundle(this.figure, this.id));
   }

@@ -6,7 +6,7 @@
  *   data        minibatch iteration and the chapter's airfoil data (getDataCh11)
  *   model       linear regression, squared loss, whole-data evaluation
  *   train       the training loops (trainCh11, trainConciseCh11)
- *   figure      plotly figures and the live Animator
+ *   figure      plotly figures and the live Animator; figure-svg draws their static picture
  *   optimizers  Yogi, AMSGrad, AdamW (and a correct Adadelta) as tf.Optimizer classes, each one rule
  *               and one descriptor (catalog.ts), fused in-place steps compiled from the same rules,
  *               and the registry of every optimizer known by name

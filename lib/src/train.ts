@@ -143,6 +143,7 @@ class Progress {
       this.timer.stop();
       await this.record();
     }
+    this.animator?.done();
     const secPerEpoch = this.timer.sum() / this.numEpochs;
     const last = this.losses[this.losses.length - 1]!;
     if (this.options.verbose ?? true) console.log(`loss: ${last.toFixed(3)}, ${secPerEpoch.toFixed(3)} sec/epoch`);
