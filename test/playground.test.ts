@@ -224,11 +224,180 @@ describe('playgrounds in headless Chromium, offline (lib/src/live)', function ()
     });
   });
 
+  describe('reddi (notebook 05)', () => {
+    const nodeReddi = (settings: d2l.ReddiSettings): Series =>
+      Object.fromEntries(d2l.reddiRuns(settings).map((r) => [r.rule, { x: r.x.map((_, i) => i + 1), y: r.x }]));
+
+    it("opens in notebook 05's Theorem 1 figure: the tensor rules' 1500 points for C = 3, to float32 accuracy", async () => {
+      const page = await open([['reddi', d2l.playgroundSettings('reddi')]]);
+      try {
+        const drawn = await handleOf(page, 'pg-0').series();
+        const problem = d2l.reddiTheorem1(3);
+        const h = (epsilon: number) => ({ learningRate: (t: number) => 0.5 / Math.sqrt(t), beta1: 0, beta2: 1 / (1 + 9), epsilon });
+        const zero = (): d2l.Moments => ({ m: tf.scalar(0), v: tf.scalar(0) });
+        const tensor: Series = {
+          adam: d2l.runOnline(problem, d2l.adamRule, zero(), h(1e-8), 1500),
+          amsgrad: d2l.runOnline(problem, d2l.amsgradRule, { ...zero(), vhat: tf.scalar(0) }, h(1e-8), 1500),
+          yogi: d2l.runOnline(problem, d2l.yogiRule, zero(), h(1e-3), 1500),
+        } as unknown as Series;
+        for (const [k, run] of Object.entries(tensor)) tensor[k] = { x: run.x.map((_, i) => i + 1), y: (run as unknown as d2l.OnlinePlay).x };
+        const gap = seriesGap(drawn, tensor);
+        assert.ok(gap < 1e-4, `page and the tensor rules differ by ${gap}`);
+        // …and the figure shows what notebook 05 says: Adam ends near +1, AMSGrad and Yogi near −1.
+        const end = (k: string) => drawn[k]!.y.slice(-3).reduce((a, b) => a + b, 0) / 3;
+        assert.ok(end('adam') > 0.99 && end('amsgrad') < -0.99 && end('yogi') < -0.98, `ends ${['adam', 'amsgrad', 'yogi'].map(end)}`);
+        await screenshot(page, 'playground-reddi');
+        assert.equal(problems(watch), '');
+      } finally {
+        await page.close();
+      }
+    });
+
+    it('C, β1, β2 (and its link to C), α, the schedule and the steps all change the iterates; the page equals Node to 1e-6', async () => {
+      const id = 'pg-0';
+      const page = await open([['reddi', d2l.playgroundSettings('reddi')]]);
+      const h = handleOf(page, id);
+      try {
+        let before = await h.series();
+        const check = async (what: string): Promise<void> => {
+          const now = await h.series();
+          assert.ok(seriesGap(now, before) > 1e-3, `${what}: the iterates did not change`);
+          const settings = await h.settings<d2l.ReddiSettings>();
+          assert.ok(seriesGap(now, nodeReddi(settings)) <= 1e-6, `${what}: page and Node differ`);
+          before = now;
+        };
+        await andRedraw(page, id, () => moveSlider(page, id, 'C', 0.5));
+        await check('C');
+        const linked = await h.settings<d2l.ReddiSettings>();
+        assert.ok(linked.beta2FromC && Math.abs(linked.beta2 - 1 / (1 + linked.C ** 2)) < 1e-12, 'β2 follows C');
+        await andRedraw(page, id, () => page.click(`#${id} input[data-control="beta2FromC"]`));
+        assert.equal(seriesGap(await h.series(), before), 0, 'unlinking β2 alone changed the iterates');
+        for (const control of ['beta2', 'C', 'beta1', 'alpha', 'steps']) {
+          await andRedraw(page, id, () => moveSlider(page, id, control, control === 'steps' ? 0.85 : 0.6));
+          await check(control);
+        }
+        assert.equal((await h.settings<d2l.ReddiSettings>()).beta2FromC, false);
+        await andRedraw(page, id, () => page.selectOption(`#${id} select[data-control="schedule"]`, 'constant'));
+        await check('schedule');
+        assert.equal(problems(watch), '');
+      } finally {
+        await page.close();
+      }
+    });
+  });
+
+  describe('bias (notebook 03)', () => {
+    const nodeBias = (settings: d2l.BiasSettings): Series => {
+      const run = d2l.biasRun(settings);
+      const t = run.rawV.map((_, i) => i + 1);
+      return Object.fromEntries((['rawV', 'hatV', 'rawS', 'hatS', 'step', 'uncorrectedStep'] as const).map((k) => [k, { x: t, y: run[k] }]));
+    };
+
+    it("opens in notebook 03's figures: the noisy lanes' mean moments of d2l.momentTraces, raw and corrected, to float32 accuracy", async () => {
+      const page = await open([['bias', d2l.playgroundSettings('bias')]]);
+      try {
+        const drawn = await handleOf(page, 'pg-0').series();
+        // Notebook 03's computation: lane 0 constant, lanes 1…2000 N(1, 1) from Random(7), through the tensor rule.
+        const noise = new d2l.Random(7);
+        const grads = Array.from({ length: 50 }, () => Float32Array.from({ length: 2001 }, (_, i) => (i === 0 ? 1 : 1 + noise.normal())));
+        const traces = d2l.momentTraces(grads, { learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-6 });
+        const noisyMean = (rows: number[][]): number[] => rows.map((row) => row.slice(1).reduce((a, b) => a + b, 0) / 2000);
+        for (const k of ['rawV', 'hatV', 'rawS', 'hatS'] as const) {
+          const want = noisyMean(traces[k]);
+          const gap = Math.max(...want.map((w, i) => Math.abs(w - drawn[k]!.y[i]!) / Math.abs(w)));
+          assert.ok(gap < 1e-5, `${k}: relative gap ${gap} to the notebook's figure`);
+        }
+        // Without correction the first step is about (1 − β1)/√(1 − β2) ≈ 3.16 times larger (notebook 03's text).
+        const first = drawn['uncorrectedStep']!.y[0]! / drawn['step']!.y[0]!;
+        assert.ok(Math.abs(first - 0.1 / Math.sqrt(0.001)) < 0.01, `first-step ratio ${first}`);
+        await screenshot(page, 'playground-bias');
+        assert.equal(problems(watch), '');
+      } finally {
+        await page.close();
+      }
+    });
+
+    it('β1, β2, the noise and the steps all change the curves; the page equals Node to 1e-6', async () => {
+      const id = 'pg-0';
+      const page = await open([['bias', d2l.playgroundSettings('bias')]]);
+      const h = handleOf(page, id);
+      try {
+        let before = await h.series();
+        for (const [control, at] of [['beta1', 0.5], ['beta2', 0.3], ['noise', 0.1], ['steps', 0.6]] as const) {
+          await andRedraw(page, id, () => moveSlider(page, id, control, at));
+          const now = await h.series();
+          assert.ok(seriesGap(now, before) > 1e-3, `${control}: the curves did not change`);
+          const gap = seriesGap(now, nodeBias(await h.settings<d2l.BiasSettings>()));
+          assert.ok(gap <= 1e-6, `${control}: page and Node differ by ${gap}`);
+          before = now;
+        }
+        assert.equal(problems(watch), '');
+      } finally {
+        await page.close();
+      }
+    });
+  });
+
+  describe('noise (notebook 06)', () => {
+    const nodeNoise = (settings: d2l.NoiseSettings): Series => {
+      const run = d2l.noiseRun(settings);
+      return { sgd: { x: run.epochs, y: run.losses.sgd }, adam: { x: run.epochs, y: run.losses.adam } };
+    };
+
+    it('opens in the chapter setting; η, the minibatch size and the epochs change the curves; the page equals Node to 1e-6', async () => {
+      const id = 'pg-0';
+      const page = await open([['noise', d2l.playgroundSettings('noise')]]);
+      const h = handleOf(page, id);
+      try {
+        assert.deepEqual(await h.settings(), { learningRate: 0.01, batchSize: 10, epochs: 2, seed: 1 });
+        let before = await h.series();
+        assert.ok(seriesGap(before, nodeNoise(await h.settings<d2l.NoiseSettings>())) <= 1e-6);
+        // Two epochs of 1500 examples, a point every 200: 15 points per curve, both above the noise floor.
+        assert.equal(before['adam']!.y.length, 15);
+        for (const [control, at] of [['learningRate', 0.8], ['batchSize', 0.1], ['epochs', 0.5]] as const) {
+          await andRedraw(page, id, () => moveSlider(page, id, control, at));
+          const now = await h.series();
+          assert.ok(seriesGap(now, before) > 1e-3, `${control}: the curves did not change`);
+          const gap = seriesGap(now, nodeNoise(await h.settings<d2l.NoiseSettings>()));
+          assert.ok(gap <= 1e-6, `${control}: page and Node differ by ${gap}`);
+          before = now;
+        }
+        await screenshot(page, 'playground-noise');
+        assert.equal(problems(watch), '');
+      } finally {
+        await page.close();
+      }
+    });
+  });
+
+  it('all four playgrounds on one page (one bundle, as in a notebook session) draw without errors', async () => {
+    const kinds: d2l.PlaygroundKind[] = ['trajectories', 'bias', 'reddi', 'noise'];
+    const page = await open(kinds.map((k) => [k, d2l.playgroundSettings(k)]));
+    try {
+      const drawn = await page.$$eval('.d2l-playground', (els) => els.map((el) => ({
+        kind: el.getAttribute('data-playground'),
+        svg: el.querySelectorAll('.d2l-playground-plot .main-svg').length,
+        traces: el.querySelectorAll('.d2l-playground-plot .scatterlayer > .trace').length,
+      })));
+      assert.deepEqual(drawn.map((d) => d.kind), kinds);
+      for (const d of drawn) assert.ok(d.svg > 0 && d.traces > 0, `${d.kind} drew nothing`);
+      assert.equal(problems(watch), '');
+    } finally {
+      await page.close();
+    }
+  });
+
   it('bad options fail in the notebook cell, naming the option', () => {
     assert.throws(() => d2l.playgroundSettings('trajectories', { fn: 'himmelblau' as 'bowl' }), /fn must be one of 'bowl', 'beale'/);
     assert.throws(() => d2l.playgroundSettings('trajectories', { lr: { adamw: 0.1 } as never }), /no option 'adamw'/);
     assert.throws(() => d2l.playgroundSettings('trajectories', { learningRate: 0.1 } as never), /no option 'learningRate'; its options are: fn, start/);
     assert.throws(() => d2l.playgroundSettings('trajectories', { steps: 0 }), /steps must be an integer in \[1, 2000\]/);
     assert.throws(() => d2l.playgroundSettings('nonsense' as 'trajectories'), /unknown playground 'nonsense'/);
+    assert.throws(() => d2l.playgroundSettings('reddi', { C: 2 }), /C must be a number in \[2\.000001/);
+    assert.throws(() => d2l.playgroundSettings('reddi', { schedule: 'cosine' as 'sqrt' }), /schedule must be one of 'sqrt', 'constant'/);
+    assert.equal(d2l.reddiSettings({ C: 4 }).beta2, 1 / 17, 'β2 follows C by default');
+    assert.throws(() => d2l.playgroundSettings('noise', { batchSize: 0.5 }), /batchSize must be an integer in \[1, 1500\]/);
+    assert.throws(() => d2l.playgroundSettings('bias', { noise: -1 }), /noise must be a number in \[0, 100\], got -1/);
+    assert.equal(d2l.reddiSettings({ C: 4, beta2: 0.5 }).beta2, 0.5, 'a given β2 is kept');
   });
 });

@@ -61,4 +61,7 @@ export * from './online-runs';
 export * from './line-panels';
 export * from './playground';
 export * from './live/trajectories';
+export * from './live/reddi';
+export * from './live/bias';
+export * from './live/noise';
 export * from './decay';

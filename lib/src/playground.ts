@@ -9,17 +9,26 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { displayBundle } from './display';
 import { shipPlotlyOnce } from './figure';
+import { BiasPlaygroundOptions, biasSettings } from './live/bias';
+import { NoisePlaygroundOptions, noiseSettings } from './live/noise';
+import { ReddiPlaygroundOptions, reddiSettings } from './live/reddi';
 import { TrajectoryPlaygroundOptions, trajectorySettings } from './live/trajectories';
 
 /** The playgrounds there are, and the options each takes. */
 export interface PlaygroundOptionsByKind {
   trajectories: TrajectoryPlaygroundOptions;
+  reddi: ReddiPlaygroundOptions;
+  bias: BiasPlaygroundOptions;
+  noise: NoisePlaygroundOptions;
 }
 /** A playground's name. */
 export type PlaygroundKind = keyof PlaygroundOptionsByKind;
 
 const SETTINGS: { [K in PlaygroundKind]: (options: PlaygroundOptionsByKind[K]) => unknown } = {
   trajectories: trajectorySettings,
+  reddi: reddiSettings,
+  bias: biasSettings,
+  noise: noiseSettings,
 };
 
 /** The marker on the output that inlines the bundle (as PLOTLY_BUNDLE_MARKER for plotly.js). */

@@ -4,6 +4,12 @@
  * playground, computing with the same rule modules the notebooks import. Nothing here may import
  * TensorFlow.js or Node modules; the bundler fails if anything does.
  */
+import { mountBias } from './bias-widget';
+import { biasSettings, BiasSettings } from './bias';
+import { mountNoise } from './noise-widget';
+import { noiseSettings, NoiseSettings } from './noise';
+import { mountReddi } from './reddi-widget';
+import { reddiSettings, ReddiSettings } from './reddi';
 import { mountTrajectories } from './trajectories-widget';
 import { trajectorySettings, TrajectorySettings } from './trajectories';
 import type { PlaygroundHandle } from './mount';
@@ -13,9 +19,18 @@ export function mount(root: HTMLElement, kind: string, settings: unknown): Playg
   switch (kind) {
     case 'trajectories':
       return mountTrajectories(root, trajectorySettings(settings as TrajectorySettings)) as PlaygroundHandle<unknown>;
+    case 'bias':
+      return mountBias(root, biasSettings(settings as BiasSettings)) as PlaygroundHandle<unknown>;
+    case 'noise':
+      return mountNoise(root, noiseSettings(settings as NoiseSettings)) as PlaygroundHandle<unknown>;
+    case 'reddi':
+      return mountReddi(root, reddiSettings(settings as ReddiSettings)) as PlaygroundHandle<unknown>;
     default:
       throw new RangeError(`unknown playground '${kind}'`);
   }
 }
 
 export { trajectoryRuns, trajectorySettings } from './trajectories';
+export { reddiRuns, reddiSettings } from './reddi';
+export { biasRun, biasSettings } from './bias';
+export { noiseRun, noiseSettings } from './noise';

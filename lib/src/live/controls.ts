@@ -54,7 +54,7 @@ export function slider(parent: HTMLElement, label: string, o: SliderOptions): HT
   }
   const read = (): number => (o.log ? Number((10 ** (lo + (Number(input.value) / NOTCHES) * (hi - lo))).toPrecision(2)) : Number(input.value));
   const show = (v: number): void => {
-    value.textContent = Math.abs(v) >= 1e-3 && Math.abs(v) < 1e4 ? String(Number(v.toPrecision(4))) : v.toExponential(1);
+    value.textContent = v === 0 || (Math.abs(v) >= 1e-3 && Math.abs(v) < 1e4) ? String(Number(v.toPrecision(4))) : v.toExponential(1);
   };
   show(o.value);
   input.addEventListener('input', () => {

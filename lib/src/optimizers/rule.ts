@@ -86,7 +86,7 @@ export type NumberStepper = (grad: readonly number[], t: number, param?: readonl
  */
 export function numberStepper<S extends string, H, C extends string>(
   rule: Rule<S, H, C>, h: H | ((t: number) => H), n: number, options: StepperOptions<S> = {},
-): NumberStepper {
+): NumberStepper & { readonly states: ReadonlyArray<Readonly<Record<S, number>>> } {
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`numberStepper needs n >= 1 coordinates, got ${n}`);
   const single = (options.precision ?? 'float64') === 'float32';
   const round = single ? Math.fround : (v: number): number => v;
@@ -94,7 +94,7 @@ export function numberStepper<S extends string, H, C extends string>(
   const states = Array.from({ length: n }, () =>
     Object.fromEntries(rule.state.map((s) => [s, round(options.initial?.[s] ?? 0)])) as Record<S, number>);
   const schedule = typeof h === 'function' ? (h as (t: number) => H) : (): H => h;
-  return (grad, t, param) => {
+  const step: NumberStepper = (grad, t, param) => {
     if (grad.length !== n) throw new RangeError(`${rule.name}: expected ${n} gradient coordinates, got ${grad.length}`);
     const c = mapConstants(rule, schedule(t), t, round) as Record<C, number>;
     return states.map((state, i) => {
@@ -104,4 +104,6 @@ export function numberStepper<S extends string, H, C extends string>(
       return out.update;
     });
   };
+  // The state after the last step, per coordinate (the bias playground plots the raw moments).
+  return Object.assign(step, { states });
 }
