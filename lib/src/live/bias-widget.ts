@@ -53,7 +53,7 @@ export function mountBias(root: HTMLElement, settings: BiasSettings): Playground
   slider(body, 'β1', { key: 'beta1', min: 0, max: 0.99, step: 0.01, value: s.beta1, onInput: (v) => { s.beta1 = v; redraw(); } });
   slider(body, 'β2', { key: 'beta2', min: 0.9, max: 0.9999, step: 0.0001, value: s.beta2, onInput: (v) => { s.beta2 = v; redraw(); } });
   slider(body, 'gradient noise σ', { key: 'noise', min: 0, max: 3, step: 0.05, value: s.noise, onInput: (v) => { s.noise = v; redraw(); } });
-  slider(body, 'steps', { key: 'steps', min: 10, max: 3000, log: true, value: s.steps, onInput: (v) => { s.steps = Math.round(v); redraw(); } });
+  slider(body, 'steps', { key: 'steps', min: 10, max: 3000, log: true, integer: true, value: s.steps, onInput: (v) => { s.steps = v; redraw(); } });
   handle = attach(root, 'bias', plot, s, drawing);
   return handle;
 }

@@ -30,6 +30,7 @@ export function mount(root: HTMLElement, kind: string, settings: unknown): Playg
   }
 }
 
+// The computations too, so a page (and test/playground-rules.test.ts) can run them without a widget.
 export { trajectoryRuns, trajectorySettings } from './trajectories';
 export { reddiRuns, reddiSettings } from './reddi';
 export { biasRun, biasSettings } from './bias';

@@ -24,6 +24,8 @@ export interface SliderOptions {
   value: number;
   /** Logarithmic position (for learning rates, ε); values are rounded to 2 significant digits. */
   log?: boolean;
+  /** Whole numbers only (steps, minibatch sizes), also on a logarithmic slider. */
+  integer?: boolean;
   /** Step of a linear slider (default (max − min)/100). */
   step?: number;
   /** Name the tests and the page use to find it (data-control). */
@@ -52,7 +54,8 @@ export function slider(parent: HTMLElement, label: string, o: SliderOptions): HT
     input.step = String(o.step ?? (o.max - o.min) / 100);
     input.value = String(o.value);
   }
-  const read = (): number => (o.log ? Number((10 ** (lo + (Number(input.value) / NOTCHES) * (hi - lo))).toPrecision(2)) : Number(input.value));
+  const raw = (): number => (o.log ? Number((10 ** (lo + (Number(input.value) / NOTCHES) * (hi - lo))).toPrecision(2)) : Number(input.value));
+  const read = (): number => (o.integer ? Math.round(raw()) : raw());
   const show = (v: number): void => {
     value.textContent = v === 0 || (Math.abs(v) >= 1e-3 && Math.abs(v) < 1e4) ? String(Number(v.toPrecision(4))) : v.toExponential(1);
   };

@@ -43,7 +43,7 @@ export function mountNoise(root: HTMLElement, settings: NoiseSettings): Playgrou
   const redraw = (): void => void handle?.redraw();
   const body = panel(controls);
   slider(body, 'learning rate η', { key: 'learningRate', min: 1e-4, max: 1, log: true, value: s.learningRate, onInput: (v) => { s.learningRate = v; redraw(); } });
-  slider(body, 'minibatch size', { key: 'batchSize', min: 1, max: NOISE_EXAMPLES, log: true, value: s.batchSize, onInput: (v) => { s.batchSize = Math.max(1, Math.round(v)); redraw(); } });
+  slider(body, 'minibatch size', { key: 'batchSize', min: 1, max: NOISE_EXAMPLES, log: true, integer: true, value: s.batchSize, onInput: (v) => { s.batchSize = v; redraw(); } });
   slider(body, 'epochs', { key: 'epochs', min: 1, max: 10, step: 1, value: s.epochs, onInput: (v) => { s.epochs = v; redraw(); } });
   handle = attach(root, 'noise', plot, s, drawing);
   return handle;

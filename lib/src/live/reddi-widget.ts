@@ -56,7 +56,7 @@ export function mountReddi(root: HTMLElement, settings: ReddiSettings): Playgrou
   slider(body, 'β1', { key: 'beta1', min: 0, max: 0.99, step: 0.01, value: s.beta1, onInput: (v) => { s.beta1 = v; redraw(); } });
   slider(body, 'α (step size)', { key: 'alpha', min: 0.001, max: 5, log: true, value: s.alpha, onInput: (v) => { s.alpha = v; redraw(); } });
   select(body, 'schedule', { sqrt: 'α/√t (the theorem)', constant: 'constant α' }, s.schedule, 'schedule', (v) => { s.schedule = v as ReddiSettings['schedule']; redraw(); });
-  slider(body, 'steps', { key: 'steps', min: 30, max: 20000, log: true, value: s.steps, onInput: (v) => { s.steps = Math.round(v); redraw(); } });
+  slider(body, 'steps', { key: 'steps', min: 30, max: 20000, log: true, integer: true, value: s.steps, onInput: (v) => { s.steps = v; redraw(); } });
   handle = attach(root, 'reddi', plot, s, drawing);
   return handle;
 }
