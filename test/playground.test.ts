@@ -18,7 +18,7 @@ import { clear, launch, newWatch, offlineContext, problems, screenshot, Watch } 
 type Series = Record<string, { x: number[]; y: number[] }>;
 
 /** A page with plotly.js and the outputs of one notebook cell calling d2l.playground(kind, options). */
-export function playgroundPage(cells: Array<[d2l.PlaygroundKind, unknown]>): string {
+function playgroundPage(cells: Array<[d2l.PlaygroundKind, unknown]>): string {
   const outputs = cells.map(([kind, settings], i) => d2l.playgroundHtml(kind, settings, `pg-${i}`));
   return `<!doctype html><html><head><meta charset="utf-8"><title>playground</title></head><body>
 <script src="/plotly.min.js"></script>
@@ -28,7 +28,7 @@ ${outputs.join('\n')}
 }
 
 /** Serve `html` at / and plotly.js at /plotly.min.js on 127.0.0.1. */
-export function servePage(html: () => string): Promise<http.Server> {
+function servePage(html: () => string): Promise<http.Server> {
   const plotly = require.resolve('plotly.js-dist-min/plotly.min.js');
   const server = http.createServer((req, res) => {
     if (req.url === '/') res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html());

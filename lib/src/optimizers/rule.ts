@@ -80,8 +80,8 @@ export interface StepperOptions<S extends string> {
 export type NumberStepper = (grad: readonly number[], t: number, param?: readonly number[]) => number[];
 
 /**
- * `rule` on n coordinates of plain numbers, keeping its own state (the playgrounds of live/ and the
- * toys' ruleTrajectory run the lib's rules this way). `h` may be a schedule t ↦ hyperparameters.
+ * `rule` on n coordinates of plain numbers, keeping its own state: how the playgrounds (live/) run
+ * the lib's rules, e.g. as a toys.ts StepRule. `h` may be a schedule t ↦ hyperparameters.
  * The constants are computed once per step for all coordinates; each coordinate is numberStep's.
  */
 export function numberStepper<S extends string, H, C extends string>(
