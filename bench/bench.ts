@@ -20,6 +20,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as readline from 'readline';
 import * as d2l from 'd2l';
+import { playgroundTimes } from './playground';
 import { lastLine, probeTorch } from './torch-probe';
 
 const tf = d2l.tf;
@@ -459,6 +460,8 @@ function targets(rows: Row[]): string[] {
     const overhead = median(sandbox.samples) - median(plain.samples);
     out.push(`${verdict(overhead <= 1)}  grading: the sandbox adds ${fmt(overhead)} s per submission (target ≤ 1 s)`);
   }
+  const redraw = find('playground redraw', 'trajectories');
+  if (redraw) out.push(`${verdict(median(redraw.samples) <= 50)}  playground: a slider move redraws 500 steps × 7 optimizers in ${fmt(median(redraw.samples))} ms (median; target ≤ 50 ms)`);
   const all = rows.find((r) => r.workload.startsWith('notebook') && r.variant.startsWith('all '));
   if (all) out.push(`${verdict(all.samples[0]! <= 60)}  notebooks: ${fmt(all.samples[0]!)} s for ${all.variant.slice(4)} on cold kernels (target ≤ 60 s)`);
   return out;
@@ -491,6 +494,14 @@ async function main(): Promise<void> {
     rows.push(...(await stepRows(torch, n)));
   }
   torch?.stop();
+  log('playground redraws in Chromium …');
+  const redraws = await playgroundTimes(quick ? 10 : 40);
+  if (typeof redraws === 'string') lines.push(`playground redraws: not measured: ${redraws}`);
+  else {
+    const workload = 'playground redraw, 500 steps × 7 optimizers';
+    rows.push({ workload, variant: 'trajectories, slider → Plotly.react (Chromium)', unit: 'ms', samples: redraws.redraw, vsBaseline: [], vsTorch: [] });
+    rows.push({ workload, variant: 'the rules alone (in the page)', unit: 'ms', samples: redraws.compute, vsBaseline: [], vsTorch: [] });
+  }
   log('notebooks …');
   const notebooks = notebookRows();
   rows.push(...notebooks.rows);

@@ -430,6 +430,64 @@ describe('classic Jupyter notebook in Chromium: Run All on 01-adam.ipynb', funct
     assert.equal(storedOutputs(nbFile), 0, 'the test must not save outputs into the committed notebook');
   });
 
+  // lib/src/playground.ts: the widget arrives as HTML output (the bundle once, then the playground),
+  // runs as trusted output of this session, and computes in the page without the kernel.
+  it("shows a live playground (d2l.playground) through tslab's HTML output, offline", async () => {
+    const nbFile = path.join(notebookDir, notebookName);
+    clear(watch);
+    const context = await offlineContext(browser!, watch);
+    const page: Page = await context.newPage();
+    type Scratch = { set_text(s: string): void; execute(): void };
+    type Handle = { drawn: number; series(): Record<string, { x: number[] }> };
+    try {
+      await page.goto(`${server!.base}/notebooks/${notebookName}?token=${server!.token}`, { waitUntil: 'load', timeout: 120_000 });
+      await page.waitForFunction(() => (window as Win).Jupyter?.notebook?._fully_loaded === true, null, { timeout: 120_000 });
+      await page.waitForFunction(() => {
+        const k = (window as Win).Jupyter!.notebook.kernel;
+        return !!k && k.is_connected() && Object.keys(k.info_reply).length > 0;
+      }, null, { timeout: 180_000 });
+      server!.noteKernels();
+      // The server kept the kernel of the run above, which shipped plotly.js and would not again:
+      // restart it, as a reader reopening the notebook would. Then one new cell at the top of the
+      // unsaved, read-only page: nothing is written to the notebook.
+      await page.evaluate(async () => {
+        const nb = (window as Win).Jupyter!.notebook as unknown as {
+          set_autosave_interval(ms: number): void; writable: boolean; insert_cell_at_index(kind: string, i: number): Scratch;
+          restart_kernel(o: { confirm: boolean }): Promise<unknown>;
+        };
+        nb.set_autosave_interval(0);
+        nb.writable = false;
+        await nb.restart_kernel({ confirm: false });
+      });
+      await page.waitForFunction(() => {
+        const k = (window as Win).Jupyter!.notebook.kernel;
+        return !!k && k.is_connected() && Object.keys(k.info_reply).length > 0;
+      }, null, { timeout: 180_000 });
+      server!.noteKernels();
+      await page.evaluate(() => {
+        const nb = (window as Win).Jupyter!.notebook as unknown as { insert_cell_at_index(kind: string, i: number): Scratch };
+        const cell = nb.insert_cell_at_index('code', 0);
+        cell.set_text("import * as d2l from 'd2l';\nd2l.playground('trajectories');");
+        cell.execute();
+      });
+      await page.waitForFunction(() => ((document.querySelector('.d2l-playground') as unknown as { d2lPlayground?: Handle } | null)?.d2lPlayground?.drawn ?? 0) > 0, null, { timeout: 180_000 });
+      const before = await page.evaluate(() => JSON.stringify((document.querySelector('.d2l-playground') as unknown as { d2lPlayground: Handle }).d2lPlayground.series()));
+      assert.ok(before.includes('"adam"'), 'the playground drew the bowl figure\'s paths');
+      await page.click('.d2l-playground input[data-control="show-yogi"]');
+      await page.waitForFunction(() => 'yogi' in (document.querySelector('.d2l-playground') as unknown as { d2lPlayground: Handle }).d2lPlayground.series(), null, { timeout: 30_000 });
+      const stderr = await page.evaluate(() => (window as Win).Jupyter!.notebook.get_cells().flatMap((c) => (c.output_area?.outputs ?? []).filter((o) => o.name === 'stderr').map((o) => o.text ?? '')));
+      assert.deepEqual(stderr, [], 'the cell wrote to stderr (a tslab error)');
+      await screenshot(page, 'jupyter-playground');
+      watch.consoleErrors = watch.consoleErrors.filter((e) => !/about:blank/.test(e));
+      dropWidgetsProbe(watch, server!.base);
+      assert.equal(problems(watch), '', 'the notebook page had problems');
+    } finally {
+      await page.close();
+      await context.close();
+    }
+    assert.equal(storedOutputs(nbFile), 0, 'the test must not save outputs into the committed notebook');
+  });
+
   it('loads cleanly where a widgets extension is installed too', async () => {
     // Machines with ipywidgets answer the page's widgets probe with a script: stand one in, in the
     // server's own data folder, and the page must load it and have no problem at all.

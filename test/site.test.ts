@@ -66,17 +66,22 @@ interface Expected {
   finite: number[][];
   hasMath: boolean;
   hasCode: boolean;
+  /** Playground outputs (d2l.playground) of the notebook. */
+  playgrounds: number;
 }
 
 function expectedFrom(executedNotebook: string): Expected {
   const nb = JSON.parse(fs.readFileSync(executedNotebook, 'utf8')) as { cells: NbCell[] };
   const src = (c: NbCell): string => (Array.isArray(c.source) ? c.source.join('') : c.source);
   const figures: number[][] = [];
+  let playgrounds = 0;
   const scatter: boolean[][] = [];
   const finite: number[][] = [];
   const isNum = (v: unknown): boolean => typeof v === 'number' && Number.isFinite(v);
   for (const cell of nb.cells) {
     for (const out of cell.outputs ?? []) {
+      const html = out.data?.['text/html'];
+      if ((Array.isArray(html) ? html.join('') : String(html ?? '')).includes('class="d2l-playground"')) playgrounds++;
       const fig = out.data?.['application/vnd.plotly.v1+json'] as PlotlyJson | undefined;
       if (!fig) continue;
       figures.push(fig.data.map((t) => t.y?.length ?? 0));
@@ -91,6 +96,7 @@ function expectedFrom(executedNotebook: string): Expected {
     finite,
     hasMath: /\$[^$]+\$/.test(markdown),
     hasCode: nb.cells.some((c) => c.cell_type === 'code' && src(c).trim() !== ''),
+    playgrounds,
   };
 }
 
@@ -298,6 +304,45 @@ describe('the HTML book in headless Chromium, offline', function () {
         assert.equal(await page.$$eval('nav.d2l-nav-bottom a', (as) => as.length), want.length, 'the same links at the bottom');
 
         await screenshot(page, stem);
+        assert.equal(problems(watch), '', `${entry.page} had problems`);
+      } finally {
+        await page.close();
+      }
+    });
+
+    // The playgrounds (d2l.playground, lib/src/live): the page keeps the inlined bundle and each one
+    // draws, and redraws when a slider moves; test/playground.test.ts checks them in depth.
+    it(`${stem}.html: its live playgrounds draw and follow their sliders, offline`, async function () {
+      const entry = manifest.pages.find((p) => p.notebook === name);
+      assert.ok(entry?.page && entry.executed, `${name} has no page: it failed to execute`);
+      const expected = expectedFrom(entry.executed).playgrounds;
+      if (expected === 0) this.skip();
+      const page = await context.newPage();
+      type Handle = { drawn: number; series(): Record<string, { y: number[] }> };
+      try {
+        await page.goto(`${base}/${entry.page}`, { waitUntil: 'load', timeout: 120_000 });
+        await page.waitForFunction((n) => {
+          const els = Array.from(document.querySelectorAll('.d2l-playground')) as unknown as Array<{ d2lPlayground?: Handle }>;
+          return els.length >= n && els.every((el) => (el.d2lPlayground?.drawn ?? 0) > 0);
+        }, expected, { timeout: 60_000 });
+        const ids = await page.$$eval('.d2l-playground', (els) => els.map((el) => el.id));
+        assert.equal(ids.length, expected, 'one widget per playground output');
+        for (const id of ids) {
+          const state = () => page.evaluate((i) => {
+            const h = (document.getElementById(i) as unknown as { d2lPlayground: Handle }).d2lPlayground;
+            return { drawn: h.drawn, series: JSON.stringify(h.series()), svg: document.querySelectorAll(`#${i} .d2l-playground-plot .main-svg`).length };
+          }, id);
+          const before = await state();
+          assert.ok(before.svg > 0, `${id} drew no plot`);
+          await page.evaluate((i) => {
+            const input = document.querySelector(`#${i} input[type=range]`) as HTMLInputElement;
+            // 70% of the way: the middle of a log slider can be exactly the opening value (η = 0.01 in 1e-4…1).
+            input.value = String(Number(input.min) + 0.7 * (Number(input.max) - Number(input.min)));
+            input.dispatchEvent(new Event('input'));
+          }, id);
+          await page.waitForFunction(([i, n]) => (document.getElementById(i as string) as unknown as { d2lPlayground: Handle }).d2lPlayground.drawn > (n as number), [id, before.drawn] as const);
+          assert.notEqual((await state()).series, before.series, `${id}: moving its first slider changed nothing`);
+        }
         assert.equal(problems(watch), '', `${entry.page} had problems`);
       } finally {
         await page.close();

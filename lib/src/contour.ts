@@ -2,9 +2,13 @@
  * Contour plots of a two-variable test function with optimizer paths on top, as a static figure or
  * as a plotly animation with a play button and a step slider (notebook 04). Show them with `show`.
  */
-import { Figure, Frame, SERIES_COLORS, Trace } from './figure';
+import { SERIES_COLORS } from './colors';
+import { Figure, Frame, Trace } from './figure';
 import { GridOptions, panelGrid, panelTitle } from './panels';
 import { Toy2D } from './toys';
+import { linspace, short, toyContour } from './contour-trace';
+
+export { linspace, toyContour } from './contour-trace';
 
 /** One optimizer's path, as `trajectory` returns it, with the name to put in the legend. */
 export interface NamedPath {
@@ -30,41 +34,6 @@ export interface AnimationOptions extends ContourOptions {
   frameDuration?: number;
 }
 
-/** Five significant digits: plenty for a picture, and it keeps the figure JSON small. */
-function short(v: number): number {
-  return Number(v.toPrecision(5));
-}
-
-/** Evenly spaced numbers from a to b inclusive. */
-export function linspace(a: number, b: number, n: number): number[] {
-  return Array.from({ length: n }, (_, i) => a + ((b - a) * i) / (n - 1));
-}
-
-/** The contour trace of `toy` over its window; log-scaled toys show log10(f − f_min) (floored at 1e-4). */
-export function toyContour(toy: Toy2D, resolution = 80): Trace {
-  const xs = linspace(toy.xRange[0], toy.xRange[1], resolution);
-  const ys = linspace(toy.yRange[0], toy.yRange[1], resolution);
-  const fMin = Math.min(...toy.minima.map(([x, y]) => toy.value(x, y)));
-  const z = ys.map((y) => xs.map((x) => {
-    const f = toy.value(x, y);
-    return short(toy.logScale ? Math.log10(Math.max(f - fMin, 1e-4)) : f);
-  }));
-  return {
-    type: 'contour',
-    x: xs.map(short),
-    y: ys.map(short),
-    z,
-    ncontours: 25,
-    // Light fill, darker towards low values, with thin grey level lines: the paths stay the focus.
-    colorscale: [[0, '#6baed6'], [0.35, '#c6dbef'], [1, '#ffffff']],
-    opacity: 0.8,
-    contours: { coloring: 'fill', showlines: true },
-    line: { color: 'rgba(80, 80, 80, 0.35)', width: 0.6 },
-    showscale: false,
-    hoverinfo: 'skip',
-    name: toy.logScale ? 'log10 f' : 'f',
-  };
-}
 
 function minimaTrace(toy: Toy2D): Trace {
   return {

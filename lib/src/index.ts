@@ -18,10 +18,13 @@
  *   panels      small multiples: a grid of small plots on shared axes (notebooks 02–06)
  *   sweep       a learning-rate sweep: final loss against η over seeds (notebook 02)
  *   adamlab     experiments on Adam's step: moments, step bounds, the efficient form (notebook 03)
- *   toys        2D test functions with gradients and optimizer trajectories on them (notebook 04)
+ *   toys        2D test functions with gradients and plain-number trajectories on them (notebook 04)
+ *   toy-runs    the same trajectories walked by real tf.Optimizers (notebook 04)
  *   contour     contour plots of those functions with static or animated paths (notebook 04)
- *   online      Reddi et al.'s online counterexamples to Adam and a runner for them (notebook 05)
+ *   online      Reddi et al.'s online counterexamples to Adam and a plain-number runner (notebook 05)
+ *   online-runs the same games played with the tensor rules (notebook 05)
  *   decay       weight decay against an L2 penalty: data, ridge solution, full-batch fits (notebook 05)
+ *   playground  live widgets computed in the page by the lib's own rules (notebooks 03–06); live/ has their math
  *   timer, accumulator, random   small utilities from the book
  */
 import * as tf from '@tensorflow/tfjs';
@@ -53,5 +56,12 @@ export * from './train';
 export * from './claims';
 export * from './contour';
 export * from './toys';
+export * from './toy-runs';
 export * from './online';
+export * from './online-runs';
+export * from './playground';
+export * from './live/trajectories';
+export * from './live/reddi';
+export * from './live/bias';
+export * from './live/noise';
 export * from './decay';

@@ -1,8 +1,9 @@
 /**
  * Two-dimensional test functions with exact gradients, and a runner that moves a point over one of
- * them with a real tf.Optimizer (notebooks 04 and 06, test/companion.test.ts).
+ * them with an update rule on plain numbers (notebooks 04 and 06, the trajectories playground);
+ * toy-runs.ts runs a real tf.Optimizer over them. No TensorFlow.js here: the browser playgrounds
+ * bundle this file.
  */
-import * as tf from '@tensorflow/tfjs';
 import { Random } from './random';
 
 /** A function of two variables, its gradient, the window to draw it in and where a run starts. */
@@ -106,10 +107,10 @@ export interface TrajectoryOptions {
 export type StepRule = (gradient: [number, number], t: number) => [number, number];
 
 /**
- * The loop shared by `trajectory` and `ruleTrajectory`: `advance` takes the (noisy, shifted)
- * gradient at step t and returns the new point.
+ * The loop shared by `trajectory` (toy-runs.ts) and `ruleTrajectory`: `advance` takes the (noisy,
+ * shifted) gradient at step t and returns the new point.
  */
-function walk(toy: Toy2D, steps: number, options: TrajectoryOptions, advance: (g: [number, number], t: number) => [number, number]): Trajectory {
+export function walkToy(toy: Toy2D, steps: number, options: TrajectoryOptions, advance: (g: [number, number], t: number) => [number, number]): Trajectory {
   if (!Number.isInteger(steps) || steps < 0) throw new RangeError(`steps must be an integer >= 0, got ${steps}`);
   const { noise, target } = options;
   if (noise !== undefined && !(Number.isFinite(noise.std) && noise.std >= 0)) {
@@ -150,32 +151,10 @@ function walk(toy: Toy2D, steps: number, options: TrajectoryOptions, advance: (g
   return path;
 }
 
-/**
- * Run `steps` updates of `optimizer` on `toy` from its start and return the path. The gradient is the
- * toy's exact one (plus `options.noise`), handed to the optimizer's own applyGradients, so the path is
- * that optimizer's. Give each run a fresh optimizer: tf optimizers keep their state per variable position.
- */
-export function trajectory(optimizer: tf.Optimizer, toy: Toy2D, steps: number, options: TrajectoryOptions = {}): Trajectory {
-  const [x0, y0] = options.start ?? toy.start;
-  // tidy frees the initial tensor; the variable holds its own reference to the data.
-  const point = tf.tidy(() => tf.variable(tf.tensor1d([x0, y0]), true));
-  try {
-    return walk(toy, steps, options, (g) => {
-      const grad = tf.tensor1d(g);
-      optimizer.applyGradients([{ name: point.name, tensor: grad }]);
-      grad.dispose();
-      const now = point.dataSync();
-      return [now[0]!, now[1]!];
-    });
-  } finally {
-    point.dispose();
-  }
-}
-
 /** Like `trajectory`, for an update rule written on plain numbers (notebooks 04 and 06 write theirs). */
 export function ruleTrajectory(rule: StepRule, toy: Toy2D, steps: number, options: TrajectoryOptions = {}): Trajectory {
   let [x, y] = options.start ?? toy.start;
-  return walk(toy, steps, options, (g, t) => {
+  return walkToy(toy, steps, options, (g, t) => {
     const [dx, dy] = rule(g, t);
     [x, y] = [x + dx, y + dy];
     return [x, y];
@@ -201,27 +180,9 @@ export function endPoint(path: Trajectory): [number, number] {
   return [path.x[path.x.length - 1]!, path.y[path.y.length - 1]!];
 }
 
-/** An optimizer to compare, by name; `make` builds a fresh one for each run. */
-export interface OptimizerSetup {
-  name: string;
-  make: () => tf.Optimizer;
-}
-
 /** A path with the name of the optimizer that walked it (what the contour figures take). */
 export interface NamedTrajectory extends Trajectory {
   name: string;
-}
-
-/** Run every setup for `steps` steps on `toy` (a fresh optimizer each, disposed afterwards). */
-export function compareOnToy(toy: Toy2D, setups: OptimizerSetup[], steps: number, options: TrajectoryOptions = {}): NamedTrajectory[] {
-  return setups.map(({ name, make }) => {
-    const optimizer = make();
-    try {
-      return { name, ...trajectory(optimizer, toy, steps, options) };
-    } finally {
-      optimizer.dispose();
-    }
-  });
 }
 
 /** A plain-number rule to compare, by name; `make` builds a fresh one (with zero state) for each run. */
@@ -230,7 +191,7 @@ export interface RuleSetup {
   make: () => StepRule;
 }
 
-/** `compareOnToy` for plain-number rules. */
+/** Run every rule setup for `steps` steps on `toy` (compareOnToy, toy-runs.ts, for tf optimizers). */
 export function compareRules(toy: Toy2D, setups: RuleSetup[], steps: number, options: TrajectoryOptions = {}): NamedTrajectory[] {
   return setups.map(({ name, make }) => ({ name, ...ruleTrajectory(make(), toy, steps, options) }));
 }

@@ -6,6 +6,9 @@
 export * from './catalog';
 export * from './ops';
 export * from './rule';
+export * from './tensor-step';
+export * from './updates';
+export * from './classic';
 export * from './rules';
 export * from './registry';
 export { defineOptimizer, RuleOptimizer } from './rule-optimizer';

@@ -1,13 +1,13 @@
 /**
- * The element-wise operations an update rule is written in (rules in catalog.ts use nothing else), and
- * their implementations: on tensors (the optimizers' tensor path), on plain numbers in float32 or
- * float64 (references, playgrounds), and on WebAssembly SIMD vectors (kernels.ts compiles the fused
- * steps from the same rule). One definition of the math, several ways to run it.
+ * The element-wise operations an update rule is written in (rules in updates.ts use nothing else), and
+ * their implementations: on plain numbers in float32 or float64 (references, playgrounds), and on
+ * WebAssembly SIMD vectors (kernels.ts compiles the fused steps from the same rule); the tensor form
+ * is in tensor-step.ts. One definition of the math, several ways to run it. No TensorFlow.js here:
+ * the browser playgrounds bundle this file.
  *
  * Every operation is one IEEE float32 operation on tensors and in SIMD, correctly rounded, so a rule
  * gives the same bits through the tensor path on the cpu backend and through its fused kernel.
  */
-import * as tf from '@tensorflow/tfjs';
 import * as simd from './simd';
 
 /** Element-wise arithmetic over values of type T (tensors, numbers or SIMD vectors). */
@@ -22,17 +22,6 @@ export interface Ops<T> {
   /** The larger of a and b; NaN if either is NaN. */
   max(a: T, b: T): T;
 }
-
-/** Tensor arithmetic; scalars are float32 scalar tensors (which is what tfjs makes of a number). */
-export const tensorOps: Ops<tf.Tensor> = {
-  add: (a, b) => tf.add(a, b),
-  sub: (a, b) => tf.sub(a, b),
-  mul: (a, b) => tf.mul(a, b),
-  div: (a, b) => tf.div(a, b),
-  sqrt: (a) => tf.sqrt(a),
-  sign: (a) => tf.sign(a),
-  max: (a, b) => tf.maximum(a, b),
-};
 
 const f = Math.fround;
 const sign = (x: number): number => (x > 0 ? 1 : x < 0 ? -1 : 0);

@@ -5,7 +5,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { fusedApply, fusedCanTake, finiteFlags } from './kernels';
-import { checkStep, Rule, tensorStep } from './rule';
+import { checkStep, Rule } from './rule';
+import { tensorStep } from './tensor-step';
 import { checkConfigKeys, configNumber } from './validate';
 
 /** A tensor with a name, as tf.Optimizer's getWeights/setWeights and applyGradients use them. */

@@ -5,8 +5,8 @@
  * are created, so call them inside tf.tidy and keep what you need.
  */
 import * as tf from '@tensorflow/tfjs';
-import { AdadeltaHyperparams, adadeltaUpdate, AdamHyperparams, adamUpdate, AdamWHyperparams, adamwUpdate, amsgradUpdate, yogiUpdate } from './catalog';
-import { tensorStep } from './rule';
+import { AdadeltaHyperparams, adadeltaUpdate, AdamHyperparams, adamUpdate, AdamWHyperparams, adamwUpdate, amsgradUpdate, yogiUpdate } from './updates';
+import { tensorStep } from './tensor-step';
 
 /** What every tensor rule returns: the change to add to the parameter and the state after the step. */
 export interface RuleResult<S> {
