@@ -310,7 +310,7 @@ describe('the HTML book in headless Chromium, offline', function () {
       }
     });
 
-    // The playgrounds (d2l.playground, lib/src/live): the page keeps the inlined bundle and each one
+    // The playgrounds (d2l.playground, lib/src/live): the page loads the shared bundle (assets/playground-bundle.js) and each one
     // draws, and redraws when a slider moves; test/playground.test.ts checks them in depth.
     it(`${stem}.html: its live playgrounds draw and follow their sliders, offline`, async function () {
       const entry = manifest.pages.find((p) => p.notebook === name);

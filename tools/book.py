@@ -57,6 +57,12 @@ TEMPLATE = 'book-template'
 # test/book-marker.test.ts strips the lib's own output with this module to keep the two in step.
 PLOTLY_BUNDLE_ATTR = 'data-d2l:plotly-bundle'
 PLOTLY_JS = REPO / 'node_modules' / 'plotly.js-dist-min' / 'plotly.min.js'
+# The playgrounds' browser bundle (lib/src/playground.ts marks its inlined output the same way). A
+# notebook run twice in one kernel ships it only in the first run, so pages load the shared copy.
+PLAYGROUND_BUNDLE_ATTR = 'data-d2l:playground-bundle'
+PLAYGROUND_JS = REPO / 'lib' / 'dist' / 'playground-bundle.js'
+PLAYGROUND_TAG = '<script src="assets/playground-bundle.js"></script>'
+PLOTLY_TAG = '<script src="assets/plotly.min.js"></script>'
 KATEX_DIST = REPO / 'node_modules' / 'katex' / 'dist'
 SITE_MARKER = '.d2l-book'  # marks a folder this script may wipe and rebuild
 
@@ -105,7 +111,8 @@ def first_heading(nb: Any, fallback: str) -> str:
 
 
 def strip_plotly_bundles(nb: Any) -> int:
-    """Drop the outputs that inline plotly.js (the page loads the shared copy); return how many."""
+    """Drop the outputs that inline plotly.js or the playground bundle (the page loads the shared
+    copies); return how many."""
     removed = 0
     for cell in nb.cells:
         if cell.cell_type != 'code':
@@ -115,7 +122,7 @@ def strip_plotly_bundles(nb: Any) -> int:
             page_html = out.get('data', {}).get('text/html', '')
             if isinstance(page_html, list):
                 page_html = ''.join(page_html)
-            if PLOTLY_BUNDLE_ATTR in page_html:
+            if PLOTLY_BUNDLE_ATTR in page_html or PLAYGROUND_BUNDLE_ATTR in page_html:
                 removed += 1
             else:
                 kept.append(out)
@@ -206,6 +213,8 @@ def copy_assets(assets: Path, exporter: Any) -> None:
             raise SetupError(f'{needed} is missing: run `npm ci` (or `npm run setup`) first')
     assets.mkdir(parents=True, exist_ok=True)
     shutil.copy2(PLOTLY_JS, assets / 'plotly.min.js')
+    if PLAYGROUND_JS.is_file():
+        shutil.copy2(PLAYGROUND_JS, assets / 'playground-bundle.js')
     katex = assets / 'katex'
     (katex / 'contrib').mkdir(parents=True, exist_ok=True)
     for name in ('katex.min.js', 'katex.min.css'):
@@ -318,8 +327,14 @@ def write_page(exporter: Any, nb: Any, entry: Entry, prev: Optional[Entry], nxt:
         raise AssertionError(f'{entry.name}: the page template must hold one {TOC_MARK}')
     body = body.replace(TOC_MARK, page_toc(page_sections(body), pages or [(entry.page, entry.title)], entry.page or ''))
     download_copy(entry.source, out_dir / download_href(entry))
-    if PLOTLY_BUNDLE_ATTR in body:
-        raise AssertionError(f'{entry.name}: an inlined plotly.js bundle survived into the page')
+    if PLOTLY_BUNDLE_ATTR in body or PLAYGROUND_BUNDLE_ATTR in body:
+        raise AssertionError(f'{entry.name}: an inlined plotly.js or playground bundle survived into the page')
+    if 'class="d2l-playground"' in body:
+        if not (out_dir / 'assets' / 'playground-bundle.js').is_file():
+            raise SetupError(f'{entry.name} has a playground but {PLAYGROUND_JS} is missing: run `npm run build`')
+        if body.count(PLOTLY_TAG) != 1:
+            raise AssertionError(f'{entry.name}: the page template must load plotly.js once ({PLOTLY_TAG})')
+        body = body.replace(PLOTLY_TAG, PLOTLY_TAG + '\n' + PLAYGROUND_TAG)
     highlight = out_dir / 'assets' / 'highlight.css'
     if not highlight.exists():  # the same pygments styles for every page: write them once
         highlight.write_text('\n'.join(res.get('inlining', {}).get('css', [])), encoding='utf-8')
