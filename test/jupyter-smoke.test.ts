@@ -272,6 +272,20 @@ interface Probe {
 }
 type Win = Window & { Jupyter?: JupyterApi; Plotly?: unknown; __d2l?: Probe; __d2lWidgets?: boolean };
 
+/** Open a notebook of the server in `page` and wait until the notebook app has loaded it. */
+async function openNotebook(page: Page, base: string, token: string, name: string): Promise<void> {
+  await page.goto(`${base}/notebooks/${name}?token=${token}`, { waitUntil: 'load', timeout: 120_000 });
+  await page.waitForFunction(() => (window as Win).Jupyter?.notebook?._fully_loaded === true, null, { timeout: 120_000 });
+}
+
+/** Wait until the page's kernel is connected and has answered kernel_info. */
+async function kernelReady(page: Page): Promise<void> {
+  await page.waitForFunction(() => {
+    const k = (window as Win).Jupyter!.notebook.kernel;
+    return !!k && k.is_connected() && Object.keys(k.info_reply).length > 0;
+  }, null, { timeout: 180_000 });
+}
+
 describe('classic Jupyter notebook in Chromium: Run All on 01-adam.ipynb', function () {
   this.timeout(15 * 60 * 1000);
   let tmp = '';
@@ -307,22 +321,14 @@ describe('classic Jupyter notebook in Chromium: Run All on 01-adam.ipynb', funct
     const context = await offlineContext(browser!, watch);
     const page: Page = await context.newPage();
     try {
-      await page.goto(`${server!.base}/notebooks/${notebookName}?token=${server!.token}`, { waitUntil: 'load', timeout: 120_000 });
-      await page.waitForFunction(() => (window as Win).Jupyter?.notebook?._fully_loaded === true, null, { timeout: 120_000 });
+      await openNotebook(page, server!.base, server!.token, notebookName);
       // Never write the committed notebook: no autosave, and the page refuses to save.
       await page.evaluate(() => {
         const nb = (window as Win).Jupyter!.notebook;
         nb.set_autosave_interval(0);
         nb.writable = false;
       });
-      await page.waitForFunction(
-        () => {
-          const k = (window as Win).Jupyter!.notebook.kernel;
-          return !!k && k.is_connected() && Object.keys(k.info_reply).length > 0;
-        },
-        null,
-        { timeout: 180_000 },
-      );
+      await kernelReady(page);
       server!.noteKernels();
 
       // Count finished cells and the in-place updates per display id, then Run All.
@@ -440,12 +446,8 @@ describe('classic Jupyter notebook in Chromium: Run All on 01-adam.ipynb', funct
     type Scratch = { set_text(s: string): void; execute(): void };
     type Handle = { drawn: number; series(): Record<string, { x: number[] }> };
     try {
-      await page.goto(`${server!.base}/notebooks/${notebookName}?token=${server!.token}`, { waitUntil: 'load', timeout: 120_000 });
-      await page.waitForFunction(() => (window as Win).Jupyter?.notebook?._fully_loaded === true, null, { timeout: 120_000 });
-      await page.waitForFunction(() => {
-        const k = (window as Win).Jupyter!.notebook.kernel;
-        return !!k && k.is_connected() && Object.keys(k.info_reply).length > 0;
-      }, null, { timeout: 180_000 });
+      await openNotebook(page, server!.base, server!.token, notebookName);
+      await kernelReady(page);
       server!.noteKernels();
       // The server kept the kernel of the run above, which shipped plotly.js and would not again:
       // restart it, as a reader reopening the notebook would. Then one new cell at the top of the
@@ -459,10 +461,7 @@ describe('classic Jupyter notebook in Chromium: Run All on 01-adam.ipynb', funct
         nb.writable = false;
         await nb.restart_kernel({ confirm: false });
       });
-      await page.waitForFunction(() => {
-        const k = (window as Win).Jupyter!.notebook.kernel;
-        return !!k && k.is_connected() && Object.keys(k.info_reply).length > 0;
-      }, null, { timeout: 180_000 });
+      await kernelReady(page);
       server!.noteKernels();
       await page.evaluate(() => {
         const nb = (window as Win).Jupyter!.notebook as unknown as { insert_cell_at_index(kind: string, i: number): Scratch };
@@ -498,8 +497,7 @@ describe('classic Jupyter notebook in Chromium: Run All on 01-adam.ipynb', funct
     const context = await offlineContext(browser!, watch);
     const page: Page = await context.newPage();
     try {
-      await page.goto(`${server!.base}/notebooks/${notebookName}?token=${server!.token}`, { waitUntil: 'load', timeout: 120_000 });
-      await page.waitForFunction(() => (window as Win).Jupyter?.notebook?._fully_loaded === true, null, { timeout: 120_000 });
+      await openNotebook(page, server!.base, server!.token, notebookName);
       await page.evaluate(() => {
         const nb = (window as Win).Jupyter!.notebook;
         nb.set_autosave_interval(0);
