@@ -272,6 +272,15 @@ interface Probe {
 }
 type Win = Window & { Jupyter?: JupyterApi; Plotly?: unknown; __d2l?: Probe; __d2lWidgets?: boolean };
 
+/** Fail on any console error or failed request of a notebook page, but for the two expected ones. */
+function assertNoPageProblems(watch: Watch, base: string): void {
+  // The notebook app's own MathJax 2.7 declares `@font-face { font-family: MathJax_Blank;
+  // src: url("about:blank") }`, which Chromium refuses with two console errors on every load.
+  watch.consoleErrors = watch.consoleErrors.filter((e) => !/about:blank/.test(e));
+  dropWidgetsProbe(watch, base);
+  assert.equal(problems(watch), '', 'the notebook page had problems');
+}
+
 /** Open a notebook of the server in `page` and wait until the notebook app has loaded it. */
 async function openNotebook(page: Page, base: string, token: string, name: string): Promise<void> {
   await page.goto(`${base}/notebooks/${name}?token=${token}`, { waitUntil: 'load', timeout: 120_000 });
@@ -424,11 +433,7 @@ describe('classic Jupyter notebook in Chromium: Run All on 01-adam.ipynb', funct
       await page.setViewportSize({ width: 1200, height: Math.min(height, 16_000) });
       await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
       await screenshot(page, `jupyter-${notebookName.replace(/\.ipynb$/, '')}`);
-      // The notebook app's own MathJax 2.7 declares `@font-face { font-family: MathJax_Blank;
-      // src: url("about:blank") }`, which Chromium refuses with two console errors on every load.
-      watch.consoleErrors = watch.consoleErrors.filter((e) => !/about:blank/.test(e));
-      dropWidgetsProbe(watch, server!.base);
-      assert.equal(problems(watch), '', 'the notebook page had problems');
+      assertNoPageProblems(watch, server!.base);
     } finally {
       await page.close();
       await context.close();
@@ -477,9 +482,7 @@ describe('classic Jupyter notebook in Chromium: Run All on 01-adam.ipynb', funct
       const stderr = await page.evaluate(() => (window as Win).Jupyter!.notebook.get_cells().flatMap((c) => (c.output_area?.outputs ?? []).filter((o) => o.name === 'stderr').map((o) => o.text ?? '')));
       assert.deepEqual(stderr, [], 'the cell wrote to stderr (a tslab error)');
       await screenshot(page, 'jupyter-playground');
-      watch.consoleErrors = watch.consoleErrors.filter((e) => !/about:blank/.test(e));
-      dropWidgetsProbe(watch, server!.base);
-      assert.equal(problems(watch), '', 'the notebook page had problems');
+      assertNoPageProblems(watch, server!.base);
     } finally {
       await page.close();
       await context.close();
