@@ -85,11 +85,15 @@ function watchPage(page: Page, watch: Watch): void {
   });
 }
 
-/** Save a full-page screenshot as build/screenshots/<name>.png and return its path. */
-export async function screenshot(page: Page, name: string): Promise<string> {
+/**
+ * Save a screenshot as build/screenshots/<name>.png and return its path: the full page, or only the
+ * viewport (`fullPage: false`; a long page's full PNG takes seconds to encode, so variants of a page
+ * already saved in full keep to what is in view).
+ */
+export async function screenshot(page: Page, name: string, options: { fullPage?: boolean } = {}): Promise<string> {
   fs.mkdirSync(screenshotDir, { recursive: true });
   const file = path.join(screenshotDir, `${name}.png`);
-  await page.screenshot({ path: file, fullPage: true, timeout: 60_000 });
+  await page.screenshot({ path: file, fullPage: options.fullPage ?? true, timeout: 60_000 });
   return file;
 }
 

@@ -5,12 +5,13 @@
  * logs an error and no request leaves the machine. A screenshot of each page goes to
  * build/screenshots/.
  *
- * "Reads like a book" opens each page again as a reader would: at 1280 px (contents in a sticky
- * sidebar listing the page's sections and the other pages), at 390×844 (contents folded on top,
- * nothing cut off at the edge, prose ≥ 14 px), printed (no navigation, code wrapped, figures
- * unsplit and on white), with a dark system setting (dark page, light text, readable code, math
- * and plotly figures, back to light without a reload), and follows its notebook download link.
- * Screenshots: <page>-wide, -phone, -print, -dark.
+ * Then each page is read as a book's reader would: at 1280 px (contents in a sticky sidebar listing
+ * the page's sections and the other pages), at 390×844 (contents folded on top, nothing cut off at
+ * the edge, prose ≥ 14 px), with a dark system setting (dark page, light text, readable code, math
+ * and plotly figures, back to light without a reload), printed (no navigation, code wrapped, figures
+ * unsplit and on white), and its notebook download link followed. A page is loaded once per viewport
+ * and the checks share it, switching media and colour scheme as a reader's system would.
+ * Screenshots: <page> (full page), <page>-wide, -phone, -dark, -print (what is in view).
  *
  * The site is built into a temporary folder. To keep CI time down it reuses the executed copies
  * that test/notebooks.test.ts wrote earlier in this mocha run (mocha loads files alphabetically);
@@ -210,6 +211,7 @@ describe('the HTML book in headless Chromium, offline', function () {
   });
 
   after(async () => {
+    await closeTabs();
     await browser?.close();
     await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
     if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
@@ -249,17 +251,58 @@ describe('the HTML book in headless Chromium, offline', function () {
     }
   });
 
+  /**
+   * A reader's tabs: one per page and viewport, each in its own offline context, opened once and
+   * shared by that page's checks below (every load draws all the page's figures again, which was
+   * most of this file's time). Each check sets the viewport and media it needs.
+   */
+  const tabs = new Map<string, { page: Page; close: () => Promise<void> }>();
+  const WIDE = { width: 1280, height: 800 };
+  const PHONE = { width: 390, height: 844 };
+  async function closeTabs(): Promise<void> {
+    for (const t of tabs.values()) await t.close();
+    tabs.clear();
+  }
+  async function tab(file: string, viewport: { width: number; height: number }): Promise<Page> {
+    const key = `${file}@${viewport.width}`;
+    const open = tabs.get(key);
+    const page = open?.page ?? (await (async () => {
+      const ctx = await offlineContext(browser!, watch);
+      const p = await ctx.newPage();
+      tabs.set(key, { page: p, close: () => ctx.close() });
+      return p;
+    })());
+    await page.setViewportSize(viewport);
+    await page.emulateMedia({ colorScheme: 'light', media: 'screen' });
+    if (!open) {
+      await page.goto(`${base}/${file}`, { waitUntil: 'load', timeout: 120_000 });
+      await page.waitForFunction(() => document.documentElement.getAttribute('data-math') === 'done', null, { timeout: 60_000 });
+    }
+    return page;
+  }
+  const waitFigures = (page: Page, theme: 'light' | 'dark'): Promise<unknown> =>
+    page.waitForFunction((t) => document.documentElement.getAttribute('data-figures') === t, theme, { timeout: 60_000 });
+  const built = (): ManifestPage[] => manifest.pages.filter((p) => p.page);
+
   for (const name of notebooks) {
     const stem = name.replace(/\.ipynb$/, '');
-    it(`${stem}.html: figures drawn, math typeset, code highlighted, links right, offline`, async () => {
-      const index = manifest.pages.findIndex((p) => p.notebook === name);
-      const entry = manifest.pages[index];
-      assert.ok(entry?.page && entry.executed, `${name} has no page: it failed to execute\n${bookLog}`);
-      const expected = expectedFrom(entry.executed);
-      const page = await context.newPage();
-      try {
-        await page.goto(`${base}/${entry.page}`, { waitUntil: 'load', timeout: 120_000 });
-        await page.waitForFunction(() => document.documentElement.getAttribute('data-math') === 'done', null, { timeout: 60_000 });
+    const entryOf = (): ManifestPage => {
+      const e = manifest.pages.find((p) => p.notebook === name);
+      assert.ok(e?.page, `${name} has no page`);
+      return e;
+    };
+
+    // The page as d2l's reader sees it, then as a reader of a book would: at 1280 px and on a phone
+    // (390×844), downloaded, with a dark system setting, and printed. Screenshots: <page>, -wide, -phone, -dark, -print.
+    describe(`${stem}.html`, () => {
+      after(closeTabs);
+
+      it(`${stem}.html: figures drawn, math typeset, code highlighted, links right, offline`, async () => {
+        const index = manifest.pages.findIndex((p) => p.notebook === name);
+        const entry = manifest.pages[index];
+        assert.ok(entry?.page && entry.executed, `${name} has no page: it failed to execute\n${bookLog}`);
+        const expected = expectedFrom(entry.executed);
+        const page = await tab(entry.page, WIDE);
         // A figure whose plotly.js is missing replaces itself with a message after 5 s; wait for either.
         await page.waitForFunction(
           (n) => Array.from(document.querySelectorAll('.d2l-figure')).filter((el) => el.querySelector('.main-svg') || el.textContent).length >= n,
@@ -305,22 +348,17 @@ describe('the HTML book in headless Chromium, offline', function () {
 
         await screenshot(page, stem);
         assert.equal(problems(watch), '', `${entry.page} had problems`);
-      } finally {
-        await page.close();
-      }
-    });
+      });
 
-    // The playgrounds (d2l.playground, lib/src/live): the page loads the shared bundle (assets/playground-bundle.js) and each one
-    // draws, and redraws when a slider moves; test/playground.test.ts checks them in depth.
-    it(`${stem}.html: its live playgrounds draw and follow their sliders, offline`, async function () {
-      const entry = manifest.pages.find((p) => p.notebook === name);
-      assert.ok(entry?.page && entry.executed, `${name} has no page: it failed to execute`);
-      const expected = expectedFrom(entry.executed).playgrounds;
-      if (expected === 0) this.skip();
-      const page = await context.newPage();
-      type Handle = { drawn: number; series(): Record<string, { y: number[] }> };
-      try {
-        await page.goto(`${base}/${entry.page}`, { waitUntil: 'load', timeout: 120_000 });
+      // The playgrounds (d2l.playground, lib/src/live): the page loads the shared bundle (assets/playground-bundle.js) and each one
+      // draws, and redraws when a slider moves; test/playground.test.ts checks them in depth.
+      it(`${stem}.html: its live playgrounds draw and follow their sliders, offline`, async function () {
+        const entry = manifest.pages.find((p) => p.notebook === name);
+        assert.ok(entry?.page && entry.executed, `${name} has no page: it failed to execute`);
+        const expected = expectedFrom(entry.executed).playgrounds;
+        if (expected === 0) this.skip();
+        const page = await tab(entry.page, WIDE);
+        type Handle = { drawn: number; series(): Record<string, { y: number[] }> };
         await page.waitForFunction((n) => {
           const els = Array.from(document.querySelectorAll('.d2l-playground')) as unknown as Array<{ d2lPlayground?: Handle }>;
           return els.length >= n && els.every((el) => (el.d2lPlayground?.drawn ?? 0) > 0);
@@ -344,72 +382,68 @@ describe('the HTML book in headless Chromium, offline', function () {
           assert.notEqual((await state()).series, before.series, `${id}: moving its first slider changed nothing`);
         }
         assert.equal(problems(watch), '', `${entry.page} had problems`);
-      } finally {
-        await page.close();
-      }
-    });
-  }
+      });
 
-  describe('reads like a book', () => {
-    const built = (): ManifestPage[] => manifest.pages.filter((p) => p.page);
-    /** A page of the book in a fresh offline context with this viewport, colour scheme and media. */
-    async function open(
-      file: string,
-      viewport: { width: number; height: number },
-      options: { colorScheme?: 'light' | 'dark'; media?: 'screen' | 'print' } = {},
-    ): Promise<{ page: Page; close: () => Promise<void> }> {
-      const ctx = await offlineContext(browser!, watch);
-      const page = await ctx.newPage();
-      await page.setViewportSize(viewport);
-      await page.emulateMedia({ colorScheme: options.colorScheme ?? 'light', media: options.media ?? 'screen' });
-      await page.goto(`${base}/${file}`, { waitUntil: 'load', timeout: 120_000 });
-      await page.waitForFunction(() => document.documentElement.getAttribute('data-math') === 'done', null, { timeout: 60_000 });
-      return { page, close: () => ctx.close() };
-    }
-    const waitFigures = (page: Page, theme: 'light' | 'dark'): Promise<unknown> =>
-      page.waitForFunction((t) => document.documentElement.getAttribute('data-figures') === t, theme, { timeout: 60_000 });
-
-    for (const name of notebooks) {
-      const stem = name.replace(/\.ipynb$/, '');
-      const entryOf = (): ManifestPage => {
-        const e = manifest.pages.find((p) => p.notebook === name);
-        assert.ok(e?.page, `${name} has no page`);
-        return e;
-      };
+      it(`${stem}: nothing runs off the page at 1280 and 390 px; long code lines scroll inside their block; phone text ≥ 14 px`, async () => {
+        const entry = entryOf();
+        for (const width of [1280, 390]) {
+          const page = await tab(entry.page!, width === WIDE.width ? WIDE : PHONE);
+          await waitFigures(page, 'light');
+          const m = await page.evaluate(() => {
+            const vw = document.documentElement.clientWidth;
+            const blocks = Array.from(document.querySelectorAll<HTMLElement>('.jp-InputArea-editor pre, .jp-OutputArea-output pre, .d2l-figure, .jp-RenderedMarkdown > *, .jp-RenderedHTMLCommon table'));
+            const outside = blocks.filter((el) => { const r = el.getBoundingClientRect(); return r.width > 0 && (r.left < -0.5 || r.right > vw + 0.5); });
+            const longCode = Array.from(document.querySelectorAll<HTMLElement>('.jp-InputArea-editor pre')).filter((el) => el.scrollWidth > el.clientWidth + 1);
+            const text = Array.from(document.querySelectorAll<HTMLElement>('.jp-RenderedMarkdown p, .jp-RenderedMarkdown li'));
+            return {
+              scrollWidth: document.documentElement.scrollWidth,
+              vw,
+              outside: outside.slice(0, 3).map((el) => `${el.tagName}.${el.className} right ${Math.round(el.getBoundingClientRect().right)}: ${(el.textContent ?? '').slice(0, 60)}`),
+              longCode: longCode.length,
+              longCodeNotScrollable: longCode.filter((el) => !['auto', 'scroll'].includes(getComputedStyle(el).overflowX)).length,
+              smallest: Math.min(...text.map((el) => parseFloat(getComputedStyle(el).fontSize))),
+              textCount: text.length,
+            };
+          });
+          assert.ok(m.scrollWidth <= m.vw, `at ${width} px the page is ${m.scrollWidth} px wide`);
+          assert.deepEqual(m.outside, [], `at ${width} px these blocks are cut off at the page's edge`);
+          assert.equal(m.longCodeNotScrollable, 0, `at ${width} px ${m.longCodeNotScrollable} of ${m.longCode} long code blocks cannot scroll`);
+          if (width === 390) {
+            assert.ok(m.textCount > 0 && m.smallest >= 14, `on a phone the smallest prose font is ${m.smallest} px`);
+            await screenshot(page, `${stem}-phone`, { fullPage: false });
+          }
+        }
+        assert.equal(problems(watch), '', `${entry.page} had problems`);
+      });
 
       it(`${stem}: contents list the page's sections and the other pages; sticky beside the text at 1280 px, folded on top at 390 px`, async () => {
         const entry = entryOf();
-        const wide = await open(entry.page!, { width: 1280, height: 800 });
-        try {
-          const page = wide.page;
-          const toc = await page.evaluate(() => ({
-            sections: Array.from(document.querySelectorAll('main h2[id], main h3[id]')).map((h) => `#${h.id}`),
-            tocSections: Array.from(document.querySelectorAll('.d2l-toc .d2l-toc-current a[href^="#"]')).map((a) => a.getAttribute('href')),
-            pages: Array.from(document.querySelectorAll('.d2l-toc-pages > li > a')).map((a) => a.getAttribute('href')),
-            current: Array.from(document.querySelectorAll('.d2l-toc a[aria-current="page"]')).map((a) => a.getAttribute('href')),
-          }));
-          assert.ok(toc.sections.length > 0, 'the page has sections');
-          assert.deepEqual(toc.tocSections, toc.sections, "the contents link to every h2/h3 of the page, in order");
-          assert.deepEqual(toc.pages, built().map((p) => p.page), 'the contents link to every page of the book, in reading order');
-          assert.deepEqual(toc.current, [entry.page], 'the current page is marked, once');
-          // Beside the text, and still in view after scrolling half way down.
-          await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight / 2));
-          const box = await page.evaluate(() => {
-            const t = document.querySelector('.d2l-toc')!.getBoundingClientRect();
-            const m = document.querySelector('main')!.getBoundingClientRect();
-            const link = document.querySelector('.d2l-toc-current a[href^="#"]')!.getBoundingClientRect();
-            return { tocRight: t.right, mainLeft: m.left, top: t.top, bottom: t.bottom, linkTop: link.top, height: innerHeight, scrolled: scrollY };
-          });
-          assert.ok(box.scrolled > 500, 'the page scrolled');
-          assert.ok(box.tocRight <= box.mainLeft, `the contents sit left of the text (${box.tocRight} > ${box.mainLeft})`);
-          assert.ok(box.top >= 0 && box.top < box.height && box.linkTop >= 0 && box.linkTop < box.height, `the contents stay in view while scrolling (top ${box.top})`);
-          await screenshot(page, `${stem}-wide`);
-        } finally {
-          await wide.close();
-        }
-        const phone = await open(entry.page!, { width: 390, height: 844 });
-        try {
-          const page = phone.page;
+        const page = await tab(entry.page!, WIDE);
+        const toc = await page.evaluate(() => ({
+          sections: Array.from(document.querySelectorAll('main h2[id], main h3[id]')).map((h) => `#${h.id}`),
+          tocSections: Array.from(document.querySelectorAll('.d2l-toc .d2l-toc-current a[href^="#"]')).map((a) => a.getAttribute('href')),
+          pages: Array.from(document.querySelectorAll('.d2l-toc-pages > li > a')).map((a) => a.getAttribute('href')),
+          current: Array.from(document.querySelectorAll('.d2l-toc a[aria-current="page"]')).map((a) => a.getAttribute('href')),
+        }));
+        assert.ok(toc.sections.length > 0, 'the page has sections');
+        assert.deepEqual(toc.tocSections, toc.sections, "the contents link to every h2/h3 of the page, in order");
+        assert.deepEqual(toc.pages, built().map((p) => p.page), 'the contents link to every page of the book, in reading order');
+        assert.deepEqual(toc.current, [entry.page], 'the current page is marked, once');
+        // Beside the text, and still in view after scrolling half way down.
+        await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight / 2));
+        const box = await page.evaluate(() => {
+          const t = document.querySelector('.d2l-toc')!.getBoundingClientRect();
+          const m = document.querySelector('main')!.getBoundingClientRect();
+          const link = document.querySelector('.d2l-toc-current a[href^="#"]')!.getBoundingClientRect();
+          return { tocRight: t.right, mainLeft: m.left, top: t.top, bottom: t.bottom, linkTop: link.top, height: innerHeight, scrolled: scrollY };
+        });
+        assert.ok(box.scrolled > 500, 'the page scrolled');
+        assert.ok(box.tocRight <= box.mainLeft, `the contents sit left of the text (${box.tocRight} > ${box.mainLeft})`);
+        assert.ok(box.top >= 0 && box.top < box.height && box.linkTop >= 0 && box.linkTop < box.height, `the contents stay in view while scrolling (top ${box.top})`);
+        await screenshot(page, `${stem}-wide`, { fullPage: false });
+        await page.evaluate(() => window.scrollTo(0, 0));
+        {
+          const page = await tab(entry.page!, PHONE);
           const folded = await page.evaluate(() => {
             const d = document.querySelector('details.d2l-toc') as HTMLDetailsElement;
             return { open: d.open, bottom: d.getBoundingClientRect().bottom, mainTop: document.querySelector('main')!.getBoundingClientRect().top };
@@ -418,86 +452,15 @@ describe('the HTML book in headless Chromium, offline', function () {
           assert.ok(folded.bottom <= folded.mainTop, 'on a phone the contents sit above the text');
           await page.click('details.d2l-toc > summary');
           assert.ok(await page.isVisible('.d2l-toc-current a[href^="#"]'), 'opening them shows the sections');
-        } finally {
-          await phone.close();
-        }
-        assert.equal(problems(watch), '', `${entry.page} had problems`);
-      });
-
-      it(`${stem}: nothing runs off the page at 1280 and 390 px; long code lines scroll inside their block; phone text ≥ 14 px`, async () => {
-        const entry = entryOf();
-        for (const width of [1280, 390]) {
-          const { page, close } = await open(entry.page!, { width, height: 844 });
-          try {
-            await waitFigures(page, 'light');
-            const m = await page.evaluate(() => {
-              const vw = document.documentElement.clientWidth;
-              const blocks = Array.from(document.querySelectorAll<HTMLElement>('.jp-InputArea-editor pre, .jp-OutputArea-output pre, .d2l-figure, .jp-RenderedMarkdown > *, .jp-RenderedHTMLCommon table'));
-              const outside = blocks.filter((el) => { const r = el.getBoundingClientRect(); return r.width > 0 && (r.left < -0.5 || r.right > vw + 0.5); });
-              const longCode = Array.from(document.querySelectorAll<HTMLElement>('.jp-InputArea-editor pre')).filter((el) => el.scrollWidth > el.clientWidth + 1);
-              const text = Array.from(document.querySelectorAll<HTMLElement>('.jp-RenderedMarkdown p, .jp-RenderedMarkdown li'));
-              return {
-                scrollWidth: document.documentElement.scrollWidth,
-                vw,
-                outside: outside.slice(0, 3).map((el) => `${el.tagName}.${el.className} right ${Math.round(el.getBoundingClientRect().right)}: ${(el.textContent ?? '').slice(0, 60)}`),
-                longCode: longCode.length,
-                longCodeNotScrollable: longCode.filter((el) => !['auto', 'scroll'].includes(getComputedStyle(el).overflowX)).length,
-                smallest: Math.min(...text.map((el) => parseFloat(getComputedStyle(el).fontSize))),
-                textCount: text.length,
-              };
-            });
-            assert.ok(m.scrollWidth <= m.vw, `at ${width} px the page is ${m.scrollWidth} px wide`);
-            assert.deepEqual(m.outside, [], `at ${width} px these blocks are cut off at the page's edge`);
-            assert.equal(m.longCodeNotScrollable, 0, `at ${width} px ${m.longCodeNotScrollable} of ${m.longCode} long code blocks cannot scroll`);
-            if (width === 390) {
-              assert.ok(m.textCount > 0 && m.smallest >= 14, `on a phone the smallest prose font is ${m.smallest} px`);
-              await screenshot(page, `${stem}-phone`);
-            }
-          } finally {
-            await close();
-          }
-        }
-        assert.equal(problems(watch), '', `${entry.page} had problems`);
-      });
-
-      it(`${stem}: prints without navigation, with wrapped code and unsplit figures`, async () => {
-        const entry = entryOf();
-        // A dark system setting must not reach the paper.
-        const { page, close } = await open(entry.page!, { width: 720, height: 1000 }, { media: 'print', colorScheme: 'dark' });
-        try {
-          await waitFigures(page, 'light');
-          const m = await page.evaluate(() => {
-            const shown = (sel: string) => Array.from(document.querySelectorAll<HTMLElement>(sel)).filter((el) => getComputedStyle(el).display !== 'none' && el.getClientRects().length > 0).length;
-            const pres = Array.from(document.querySelectorAll<HTMLElement>('.jp-InputArea-editor pre'));
-            const figs = Array.from(document.querySelectorAll<HTMLElement>('.d2l-figure'));
-            return {
-              nav: shown('.d2l-sidebar, .d2l-toc, .d2l-nav, .d2l-download'),
-              unwrapped: pres.filter((el) => getComputedStyle(el).whiteSpace !== 'pre-wrap').length,
-              hidden: pres.filter((el) => el.scrollWidth > el.clientWidth + 1).map((el) => (el.textContent ?? '').split('\n')[0]).slice(0, 3),
-              splittable: figs.filter((el) => getComputedStyle(el).breakInside !== 'avoid').length,
-              widest: Math.max(0, ...figs.map((el) => el.querySelector('.main-svg')?.getBoundingClientRect().width ?? 0)),
-              bg: getComputedStyle(document.body).backgroundColor,
-              figureBg: figs.map((el) => (el as unknown as { _fullLayout?: { paper_bgcolor?: string } })._fullLayout?.paper_bgcolor),
-            };
-          });
-          assert.equal(m.nav, 0, 'no sidebar, navigation or download link on paper');
-          assert.equal(m.unwrapped, 0, 'code wraps on paper');
-          assert.deepEqual(m.hidden, [], 'no code hidden past the edge on paper');
-          assert.equal(m.splittable, 0, 'figures are not split across pages');
-          assert.ok(m.widest <= 680, `figures fit the paper's 680 px of text (widest ${m.widest})`);
-          assert.equal(m.bg, 'rgb(255, 255, 255)', 'paper stays white with a dark system setting');
-          for (const bg of m.figureBg) assert.ok(bg === '#fff' || bg === 'rgb(255, 255, 255)' || bg === 'white', `a figure prints on ${bg}`);
-          await screenshot(page, `${stem}-print`);
-        } finally {
-          await close();
+          await page.click('details.d2l-toc > summary');
         }
         assert.equal(problems(watch), '', `${entry.page} had problems`);
       });
 
       it(`${stem}: links its notebook for download (the source without outputs)`, async () => {
         const entry = entryOf();
-        const { page, close } = await open(entry.page!, { width: 1280, height: 800 });
-        try {
+        const page = await tab(entry.page!, WIDE);
+        {
           const href = await page.getAttribute('.d2l-download a[download]', 'href');
           assert.ok(href, 'a download link');
           const res = await page.request.get(`${base}/${href}`);
@@ -510,91 +473,120 @@ describe('the HTML book in headless Chromium, offline', function () {
           assert.ok(nb.cells.every((c) => (c.outputs ?? []).length === 0), 'no outputs');
           const fromIndex = await page.request.get(`${base}/index.html`);
           assert.ok((await fromIndex.text()).includes(`href="${href}"`), 'the index links the same file');
-        } finally {
-          await close();
         }
         assert.equal(problems(watch), '', `${entry.page} had problems`);
       });
 
       it(`${stem}: dark mode follows the system: dark page, light text, readable code, math and figures`, async () => {
         const entry = entryOf();
-        const { page, close } = await open(entry.page!, { width: 1280, height: 900 }, { colorScheme: 'dark' });
-        try {
-          await waitFigures(page, 'dark');
-          const m = await page.evaluate(() => {
-            const probe = document.createElement('span');
-            document.body.appendChild(probe);
-            const rgb = (c: string): number[] => {
-              probe.style.color = '';
-              probe.style.color = c;
-              const v = getComputedStyle(probe).color.match(/[\d.]+/g)!.map(Number);
-              return v;
-            };
-            const lum = (c: string): number => {
-              const [r, g, b] = rgb(c).map((v) => { const s = v / 255; return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4; });
-              return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
-            };
-            const contrast = (a: string, b: string): number => { const x = lum(a), y = lum(b); return (Math.max(x, y) + 0.05) / (Math.min(x, y) + 0.05); };
-            const bg = getComputedStyle(document.body).backgroundColor;
-            const worst = (sel: string, against: (el: Element) => string = () => bg): number =>
-              Math.min(Infinity, ...Array.from(document.querySelectorAll(sel)).map((el) => contrast(getComputedStyle(el).color, against(el))));
-            const codeBg = (el: Element): string => getComputedStyle(el.closest('.highlight') ?? document.body).backgroundColor;
-            type Gd = { _fullLayout: Record<string, any>; data: { type?: string; marker?: { color?: unknown; line?: { color?: string; width?: number } }; line?: { color?: unknown } }[] };
-            const figs = Array.from(document.querySelectorAll('.d2l-figure')) as unknown as Gd[];
-            const figures = figs.map((gd, i) => {
-              const L = gd._fullLayout;
-              const paper = L['paper_bgcolor'] as string;
-              const ticks = Array.from((gd as unknown as Element).querySelectorAll('.xtick text, .ytick text, .gtitle, .xtitle, .ytitle, .legendtext'));
-              const badTraces: string[] = [];
-              gd.data.forEach((t, k) => {
-                if ((t.type ?? 'scatter') !== 'scatter') return;
-                const marker = typeof t.marker?.color === 'string' ? t.marker.color : undefined;
-                if (marker && contrast(marker, paper) < 3 && !(t.marker?.line?.color && (t.marker.line.width ?? 0) > 0 && contrast(t.marker.line.color, paper) >= 3)) badTraces.push(`trace ${k + 1} marker ${marker}`);
-                const line = typeof t.line?.color === 'string' ? t.line.color : undefined;
-                if (line && !/rgba\(.*,\s*0?\.\d+\)$/.test(line) && contrast(line, paper) < 3) badTraces.push(`trace ${k + 1} line ${line}`);
-              });
-              return {
-                i: i + 1,
-                paperLum: lum(paper),
-                plotContrast: contrast(L['font'].color, L['plot_bgcolor']),
-                fontContrast: contrast(L['font'].color, paper),
-                tickContrast: Math.min(Infinity, ...ticks.map((el) => contrast((el as SVGElement).style.fill || getComputedStyle(el).fill, paper))),
-                badTraces,
-              };
+        const page = await tab(entry.page!, WIDE);
+        await page.emulateMedia({ colorScheme: 'dark', media: 'screen' });
+        await waitFigures(page, 'dark');
+        const m = await page.evaluate(() => {
+          const probe = document.createElement('span');
+          document.body.appendChild(probe);
+          const rgb = (c: string): number[] => {
+            probe.style.color = '';
+            probe.style.color = c;
+            const v = getComputedStyle(probe).color.match(/[\d.]+/g)!.map(Number);
+            return v;
+          };
+          const lum = (c: string): number => {
+            const [r, g, b] = rgb(c).map((v) => { const s = v / 255; return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4; });
+            return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
+          };
+          const contrast = (a: string, b: string): number => { const x = lum(a), y = lum(b); return (Math.max(x, y) + 0.05) / (Math.min(x, y) + 0.05); };
+          const bg = getComputedStyle(document.body).backgroundColor;
+          const worst = (sel: string, against: (el: Element) => string = () => bg): number =>
+            Math.min(Infinity, ...Array.from(document.querySelectorAll(sel)).map((el) => contrast(getComputedStyle(el).color, against(el))));
+          const codeBg = (el: Element): string => getComputedStyle(el.closest('.highlight') ?? document.body).backgroundColor;
+          type Gd = { _fullLayout: Record<string, any>; data: { type?: string; marker?: { color?: unknown; line?: { color?: string; width?: number } }; line?: { color?: unknown } }[] };
+          const figs = Array.from(document.querySelectorAll('.d2l-figure')) as unknown as Gd[];
+          const figures = figs.map((gd, i) => {
+            const L = gd._fullLayout;
+            const paper = L['paper_bgcolor'] as string;
+            const ticks = Array.from((gd as unknown as Element).querySelectorAll('.xtick text, .ytick text, .gtitle, .xtitle, .ytitle, .legendtext'));
+            const badTraces: string[] = [];
+            gd.data.forEach((t, k) => {
+              if ((t.type ?? 'scatter') !== 'scatter') return;
+              const marker = typeof t.marker?.color === 'string' ? t.marker.color : undefined;
+              if (marker && contrast(marker, paper) < 3 && !(t.marker?.line?.color && (t.marker.line.width ?? 0) > 0 && contrast(t.marker.line.color, paper) >= 3)) badTraces.push(`trace ${k + 1} marker ${marker}`);
+              const line = typeof t.line?.color === 'string' ? t.line.color : undefined;
+              if (line && !/rgba\(.*,\s*0?\.\d+\)$/.test(line) && contrast(line, paper) < 3) badTraces.push(`trace ${k + 1} line ${line}`);
             });
             return {
-              bgLum: lum(bg),
-              prose: worst('.jp-RenderedMarkdown p, .jp-RenderedMarkdown li'),
-              code: worst('.jp-InputArea .highlight span', codeBg),
-              output: worst('.jp-OutputArea-output pre'),
-              katex: worst('.katex'),
-              toc: worst('.d2l-toc a'),
-              figures,
+              i: i + 1,
+              paperLum: lum(paper),
+              plotContrast: contrast(L['font'].color, L['plot_bgcolor']),
+              fontContrast: contrast(L['font'].color, paper),
+              tickContrast: Math.min(Infinity, ...ticks.map((el) => contrast((el as SVGElement).style.fill || getComputedStyle(el).fill, paper))),
+              badTraces,
             };
           });
-          assert.ok(m.bgLum < 0.05, `the page background is dark (luminance ${m.bgLum.toFixed(3)})`);
-          assert.ok(m.prose >= 7, `prose contrast ${m.prose.toFixed(1)}`);
-          assert.ok(m.code >= 4.5, `code contrast ${m.code.toFixed(1)}`);
-          assert.ok(m.output >= 4.5 || m.output === Infinity, `output contrast ${m.output.toFixed(1)}`);
-          assert.ok(m.katex >= 7 || m.katex === Infinity, `math contrast ${m.katex.toFixed(1)}`);
-          assert.ok(m.toc >= 4.5, `contents contrast ${m.toc.toFixed(1)}`);
-          for (const f of m.figures) {
-            assert.ok(f.paperLum < 0.05, `figure ${f.i}: background is dark (luminance ${f.paperLum.toFixed(3)})`);
-            assert.ok(f.fontContrast >= 7 && f.plotContrast >= 7, `figure ${f.i}: text contrast ${f.fontContrast.toFixed(1)} / ${f.plotContrast.toFixed(1)}`);
-            assert.ok(f.tickContrast >= 7, `figure ${f.i}: tick and title contrast ${f.tickContrast.toFixed(1)}`);
-            assert.deepEqual(f.badTraces, [], `figure ${f.i}: traces too dark for the background`);
-          }
-          await screenshot(page, `${stem}-dark`);
-          // Back to light when the system setting changes, without a reload.
-          await page.emulateMedia({ colorScheme: 'light' });
-          await waitFigures(page, 'light');
-          const light = await page.evaluate(() => Array.from(document.querySelectorAll('.d2l-figure')).map((el) => (el as unknown as { _fullLayout: { paper_bgcolor: string } })._fullLayout.paper_bgcolor));
-          for (const bg of light) assert.ok(['#fff', 'white', 'rgb(255, 255, 255)'].includes(bg), `a figure stayed on ${bg} in light mode`);
-        } finally {
-          await close();
+          return {
+            bgLum: lum(bg),
+            prose: worst('.jp-RenderedMarkdown p, .jp-RenderedMarkdown li'),
+            code: worst('.jp-InputArea .highlight span', codeBg),
+            output: worst('.jp-OutputArea-output pre'),
+            katex: worst('.katex'),
+            toc: worst('.d2l-toc a'),
+            figures,
+          };
+        });
+        assert.ok(m.bgLum < 0.05, `the page background is dark (luminance ${m.bgLum.toFixed(3)})`);
+        assert.ok(m.prose >= 7, `prose contrast ${m.prose.toFixed(1)}`);
+        assert.ok(m.code >= 4.5, `code contrast ${m.code.toFixed(1)}`);
+        assert.ok(m.output >= 4.5 || m.output === Infinity, `output contrast ${m.output.toFixed(1)}`);
+        assert.ok(m.katex >= 7 || m.katex === Infinity, `math contrast ${m.katex.toFixed(1)}`);
+        assert.ok(m.toc >= 4.5, `contents contrast ${m.toc.toFixed(1)}`);
+        for (const f of m.figures) {
+          assert.ok(f.paperLum < 0.05, `figure ${f.i}: background is dark (luminance ${f.paperLum.toFixed(3)})`);
+          assert.ok(f.fontContrast >= 7 && f.plotContrast >= 7, `figure ${f.i}: text contrast ${f.fontContrast.toFixed(1)} / ${f.plotContrast.toFixed(1)}`);
+          assert.ok(f.tickContrast >= 7, `figure ${f.i}: tick and title contrast ${f.tickContrast.toFixed(1)}`);
+          assert.deepEqual(f.badTraces, [], `figure ${f.i}: traces too dark for the background`);
         }
+        await screenshot(page, `${stem}-dark`, { fullPage: false });
+        // Back to light when the system setting changes, without a reload.
+        await page.emulateMedia({ colorScheme: 'light' });
+        await waitFigures(page, 'light');
+        const light = await page.evaluate(() => Array.from(document.querySelectorAll('.d2l-figure')).map((el) => (el as unknown as { _fullLayout: { paper_bgcolor: string } })._fullLayout.paper_bgcolor));
+        for (const bg of light) assert.ok(['#fff', 'white', 'rgb(255, 255, 255)'].includes(bg), `a figure stayed on ${bg} in light mode`);
         assert.equal(problems(watch), '', `${entry.page} had problems`);
       });
-    }
-  });
+      it(`${stem}: prints without navigation, with wrapped code and unsplit figures`, async () => {
+        const entry = entryOf();
+        // A dark system setting must not reach the paper: dark on screen first, then printed.
+        const page = await tab(entry.page!, WIDE);
+        await page.setViewportSize({ width: 720, height: 1000 });
+        await page.emulateMedia({ colorScheme: 'dark', media: 'screen' });
+        await waitFigures(page, 'dark');
+        await page.emulateMedia({ colorScheme: 'dark', media: 'print' });
+        await waitFigures(page, 'light');
+        const m = await page.evaluate(() => {
+          const shown = (sel: string) => Array.from(document.querySelectorAll<HTMLElement>(sel)).filter((el) => getComputedStyle(el).display !== 'none' && el.getClientRects().length > 0).length;
+          const pres = Array.from(document.querySelectorAll<HTMLElement>('.jp-InputArea-editor pre'));
+          const figs = Array.from(document.querySelectorAll<HTMLElement>('.d2l-figure'));
+          return {
+            nav: shown('.d2l-sidebar, .d2l-toc, .d2l-nav, .d2l-download'),
+            unwrapped: pres.filter((el) => getComputedStyle(el).whiteSpace !== 'pre-wrap').length,
+            hidden: pres.filter((el) => el.scrollWidth > el.clientWidth + 1).map((el) => (el.textContent ?? '').split('\n')[0]).slice(0, 3),
+            splittable: figs.filter((el) => getComputedStyle(el).breakInside !== 'avoid').length,
+            widest: Math.max(0, ...figs.map((el) => el.querySelector('.main-svg')?.getBoundingClientRect().width ?? 0)),
+            bg: getComputedStyle(document.body).backgroundColor,
+            figureBg: figs.map((el) => (el as unknown as { _fullLayout?: { paper_bgcolor?: string } })._fullLayout?.paper_bgcolor),
+          };
+        });
+        assert.equal(m.nav, 0, 'no sidebar, navigation or download link on paper');
+        assert.equal(m.unwrapped, 0, 'code wraps on paper');
+        assert.deepEqual(m.hidden, [], 'no code hidden past the edge on paper');
+        assert.equal(m.splittable, 0, 'figures are not split across pages');
+        assert.ok(m.widest <= 680, `figures fit the paper's 680 px of text (widest ${m.widest})`);
+        assert.equal(m.bg, 'rgb(255, 255, 255)', 'paper stays white with a dark system setting');
+        for (const bg of m.figureBg) assert.ok(bg === '#fff' || bg === 'rgb(255, 255, 255)' || bg === 'white', `a figure prints on ${bg}`);
+        await screenshot(page, `${stem}-print`, { fullPage: false });
+        assert.equal(problems(watch), '', `${entry.page} had problems`);
+      });
+
+    });
+  }
 });
