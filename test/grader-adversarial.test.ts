@@ -117,19 +117,16 @@ const attacks: Attack[] = [
   { id: 'stub', expect: 0, build: (nb) => nb, problem: 'not-attempted' },
   { id: 'wrong-no-bias-correction', expect: 3, build: (nb) => withSolution(nb, WRONG_NO_CORRECTION) },
   {
-    id: 'read-source', expect: 0,
+    // The instructor's source (in the course folder and in the repository), another student's notebook, the folder of
+    // submissions and another student's report: each attempt is reported on its own.
+    id: 'read-files', expect: 0,
     build: (nb) => afterSolution(withSolution(nb, EMPTY), code(report(`${FS}
   for (const p of [${JSON.stringify(sourcePath)}, ${JSON.stringify(repoSource)}, ${JSON.stringify(path.join(repo, 'assignments', 'source'))}])
-    attempt('read ' + p, () => fs.statSync(p).isDirectory() ? fs.readdirSync(p).join(',') : fs.readFileSync(p, 'utf8').slice(0, 100));`))),
-    check: (_r, g) => noSuccess(g, 'read'),
-  },
-  {
-    id: 'read-other-submission', expect: 0,
-    build: (nb) => afterSolution(withSolution(nb, EMPTY), code(report(`${FS}
+    attempt('read ' + p, () => fs.statSync(p).isDirectory() ? fs.readdirSync(p).join(',') : fs.readFileSync(p, 'utf8').slice(0, 100));
   attempt('read alice', () => fs.readFileSync(${JSON.stringify(path.join(subs, 'alice.ipynb'))}, 'utf8').slice(0, 100));
   attempt('read dir', () => fs.readdirSync(${JSON.stringify(subs)}).join(','));
   attempt('read report', () => fs.readFileSync(${JSON.stringify(path.join(out, 'alice.json'))}, 'utf8').slice(0, 100));`))),
-    check: (_r, g) => noSuccess(g, 'read'),
+    check: (_r, g) => { for (const what of ['read /', 'read alice', 'read dir', 'read report']) noSuccess(g, what); },
   },
   {
     id: 'proc-scan-overwrite', expect: 0,
@@ -143,23 +140,19 @@ const attacks: Attack[] = [
     check: (_r, g) => { noSuccess(g, 'write'); noSuccess(g, 'grader visible'); },
   },
   {
-    id: 'write-grades', expect: 0,
+    // The grades and reports (planted, edited, its own), the instructor's source, the lib and the grader's own code.
+    id: 'write-files', expect: 0,
     build: (nb) => afterSolution(withSolution(nb, EMPTY), code(report(`${FS}
   const row = 'zz-ghost,8,8,2,2,1,3,,x\\n';
   attempt('write grades.csv', () => fs.appendFileSync(${JSON.stringify(path.join(out, 'grades.csv'))}, row));
   attempt('write alice.json', () => fs.writeFileSync(${JSON.stringify(path.join(out, 'alice.json'))}, '{"score": 0}'));
   attempt('write ghost', () => fs.writeFileSync(${JSON.stringify(path.join(out, 'zz-ghost.json'))}, '{"student": "zz-ghost", "score": 8}'));
-  attempt('write own', () => fs.writeFileSync(${JSON.stringify(path.join(out, 'write-grades.json'))}, '{"score": 8}'));`))),
-    check: (_r, g) => noSuccess(g, 'write'),
-  },
-  {
-    id: 'rewrite-source', expect: 0,
-    build: (nb) => afterSolution(withSolution(nb, EMPTY), code(report(`${FS}
+  attempt('write own', () => fs.writeFileSync(${JSON.stringify(path.join(out, 'write-files.json'))}, '{"score": 8}'));
   for (const p of [${JSON.stringify(sourcePath)}, ${JSON.stringify(repoSource)}])
     attempt('write ' + p, () => fs.writeFileSync(p, '{}'));
   attempt('write lib', () => fs.writeFileSync(${JSON.stringify(path.join(repo, 'lib', 'dist', 'index.js'))}, 'module.exports = {}'));
   attempt('write tools', () => fs.writeFileSync(${JSON.stringify(path.join(repo, 'tools', 'grader_wire.js'))}, ''));`))),
-    check: (_r, g) => noSuccess(g, 'write'),
+    check: (_r, g) => { for (const what of ['write grades.csv', 'write alice.json', 'write ghost', 'write own', 'write /', 'write lib', 'write tools']) noSuccess(g, what); },
   },
   {
     id: 'redefine-helpers', expect: 0,
@@ -178,8 +171,12 @@ const attacks: Attack[] = [
     },
   },
   { id: 'patch-math', expect: 0, build: (nb) => afterSolution(withSolution(nb, EMPTY), code('Math.abs = () => 0;\nMath.max = () => Infinity;\n(Number as any).isFinite = () => true;\n')) },
-  { id: 'patch-object-prototype', expect: 0, build: (nb) => afterSolution(withSolution(nb, EMPTY), code('(Object.prototype as any).atol = Infinity;\n(Object.prototype as any).rtol = Infinity;\n')) },
-  { id: 'patch-array-prototype', expect: 0, build: (nb) => afterSolution(withSolution(nb, EMPTY), code('Array.prototype.forEach = function () {};\nArray.from = (() => []) as any;\n')) },
+  {
+    // Tolerances inherited by every options object, and loops that never run: either would pass the tests if it reached them.
+    id: 'patch-prototypes', expect: 0,
+    build: (nb) => afterSolution(withSolution(nb, EMPTY), code('(Object.prototype as any).atol = Infinity;\n(Object.prototype as any).rtol = Infinity;\n' +
+      'Array.prototype.forEach = function () {};\nArray.from = (() => []) as any;\n')),
+  },
   {
     id: 'patch-lib-and-tf', expect: 0,
     build: (nb) => afterSolution(withSolution(nb, EMPTY), code(
@@ -194,15 +191,11 @@ const attacks: Attack[] = [
   },
   { id: 'process-exit', expect: 0, build: (nb) => afterSolution(withSolution(nb, EMPTY), code('process.exit(0);\n')) },
   {
-    id: 'background-process', expect: 0,
+    // A detached child that writes a report later and lives on, a fork bomb and 400 sleepers: none may outlive grading.
+    id: 'background-processes', expect: 0,
     build: (nb) => afterSolution(withSolution(nb, EMPTY), code(
       "const cp = require('child_process') as typeof import('child_process');\n" +
-      `const child = cp.spawn('sh', ['-c', 'sleep 3.7391; echo 8 > ${path.join(out, 'background-process.json')}; sleep 600.7391'], { detached: true, stdio: 'ignore' });\nchild.unref();\n`)),
-  },
-  {
-    id: 'fork-bomb', expect: 0,
-    build: (nb) => afterSolution(withSolution(nb, EMPTY), code(
-      "const cp = require('child_process') as typeof import('child_process');\n" +
+      `const child = cp.spawn('sh', ['-c', 'sleep 3.7391; echo 8 > ${path.join(out, 'background-processes.json')}; sleep 600.7391'], { detached: true, stdio: 'ignore' });\nchild.unref();\n` +
       "cp.spawn('sh', ['-c', 'b() { b | b & }; b; sleep 600.5213'], { detached: true, stdio: 'ignore' }).unref();\n" +
       "for (let i = 0; i < 400; i++) { try { cp.spawn('sleep', ['600.5213'], { detached: true, stdio: 'ignore' }).unref(); } catch { break; } }\n")),
   },
@@ -251,12 +244,20 @@ const attacks: Attack[] = [
     check: (r) => assert.equal(r.max_score, 8),
   },
   {
-    id: 'locked-edited', expect: 0, problem: 'tampered',
-    build: (nb) => { withSolution(nb, EMPTY); for (const c of nb.cells.filter(isTest)) c.source = '{}\n'; return nb; },
-  },
-  {
-    id: 'locked-deleted', expect: 0, problem: 'tampered',
-    build: (nb) => { withSolution(nb, EMPTY); nb.cells = nb.cells.filter((c) => !isTest(c) && gid(c) !== 'test-helpers'); return nb; },
+    // Every test emptied but one, that one deleted with the helpers' cell (test/assignments.test.ts checks one edit and
+    // one deletion with a working solution: the original tests run, and their results count).
+    id: 'locked-edited-and-deleted', expect: 0, problem: 'tampered',
+    build: (nb) => {
+      withSolution(nb, EMPTY);
+      const tests = nb.cells.filter(isTest);
+      for (const c of tests.slice(1)) c.source = '{}\n';
+      nb.cells = nb.cells.filter((c) => c !== tests[0] && gid(c) !== 'test-helpers');
+      return nb;
+    },
+    check: (r) => {
+      const tampered = r.tests.filter((t) => t.status === 'tampered').length;
+      assert.equal(tampered, r.tests.length, `every test is reported as tampered: ${JSON.stringify(r.tests.map((t) => [t.grade_id, t.status]))}`);
+    },
   },
   {
     id: 'locked-reordered', expect: 8,
