@@ -663,16 +663,11 @@ function adamFamily(kind: 'adam' | 'amsgrad' | 'yogi', lr: (t: number) => number
   return { step, state };
 }
 
-/** Notebook 05's libRule: the lib's own rule (catalog.ts) through numberStep in float64, which its games play. */
+/** Notebook 05's libRule: the lib's own rule (catalog.ts) as d2l.scalarStepper plays it (numberStepper, float64). */
 function libRule(kind: 'adam' | 'amsgrad' | 'yogi', lr: (t: number) => number, beta1: number, beta2: number, epsilon: number) {
   const rule: d2l.AnyRule = { adam: d2l.adamUpdate, amsgrad: d2l.amsgradUpdate, yogi: d2l.yogiUpdate }[kind];
-  let state: Record<string, number> = { m: 0, v: 0, vhat: 0 };
-  const step: d2l.ScalarRule = (grad, t) => {
-    const out = d2l.numberStep(rule, { param: 0, grad, state }, { learningRate: lr(t), beta1, beta2, epsilon }, t, 'float64');
-    state = out.state;
-    return out.update;
-  };
-  return { step, state: () => state };
+  const step = d2l.scalarStepper(rule, (t: number) => ({ learningRate: lr(t), beta1, beta2, epsilon }));
+  return { step, state: () => step.state };
 }
 
 describe("notebook 05: Reddi et al.'s counterexamples", function () {
@@ -698,6 +693,26 @@ describe("notebook 05: Reddi et al.'s counterexamples", function () {
     assert.deepEqual(played.x, run.x, 'playOnline plays the same game with a plain-number rule');
     assert.deepEqual(played.averageRegret, run.averageRegret);
     assert.throws(() => d2l.playOnline(problem, () => 0, -1), /steps must be/);
+  });
+
+  it('scalarStepper: adamUpdate on one float64 coordinate takes a hand-written Adam\'s steps, follows a schedule and exposes m and v', () => {
+    const [beta1, beta2, eps] = [0.9, 0.999, 1e-8];
+    const lr = (t: number): number => 0.1 / t;
+    const step = d2l.scalarStepper(d2l.adamUpdate, (t: number) => ({ learningRate: lr(t), beta1, beta2, epsilon: eps }));
+    let [m, v] = [0, 0];
+    [3, -0.5, 2e-4, 7, -7, 0].forEach((g, i) => {
+      const t = i + 1;
+      m = beta1 * m + (1 - beta1) * g;
+      v = beta2 * v + (1 - beta2) * g * g;
+      const ours = (-lr(t) * (m / (1 - beta1 ** t))) / (Math.sqrt(v / (1 - beta2 ** t)) + eps);
+      assertClose(step(g, t), ours, 1e-15, `step ${t}`);
+      assertClose(step.state.m!, m, 1e-15, `m after step ${t}`);
+      assertClose(step.state.v!, v, 1e-15, `v after step ${t}`);
+    });
+    const ams = d2l.scalarStepper(d2l.amsgradUpdate, { learningRate: 0.1, beta1: 0, beta2: 0.5, epsilon: 1e-8 });
+    [4, 1, 1].forEach((g, i) => ams(g, i + 1));
+    assert.equal(ams.state.vhat, 8, "AMSGrad's running maximum of the raw v: 0.5·4² after the first step");
+    assert.throws(() => step(1, 0), RangeError);
   });
 
   it('the plain-number adamFamily plays the library tensor rules\' first 300 points to 1e-5', () => {
