@@ -4,6 +4,7 @@
  * playground); online-runs.ts plays them with the tensor rules. No TensorFlow.js here: the browser
  * playgrounds bundle this file.
  */
+import { numberStepper, Rule, StepperOptions } from './optimizers/rule';
 
 /** A sequence of losses f_t on an interval [lo, hi] (±Infinity for none), and the best fixed point. */
 export interface OnlineProblem {
@@ -79,4 +80,13 @@ export function playOnline(problem: OnlineProblem, rule: ScalarRule, steps: numb
     x = Math.min(problem.hi, Math.max(problem.lo, x + rule(problem.gradient(t, x), t)));
   }
   return play;
+}
+
+/** A lib update rule (e.g. adamUpdate) as a ScalarRule for playOnline: numberStepper on one float64 coordinate; `state` is its state after the last step. */
+export function scalarStepper<S extends string, H, C extends string>(
+  rule: Rule<S, H, C>, h: H | ((t: number) => H), options: StepperOptions<S> = {},
+): ScalarRule & { readonly state: Readonly<Record<S, number>> } {
+  const stepper = numberStepper(rule, h, 1, options);
+  const step: ScalarRule = (gradient, t) => stepper([gradient], t)[0]!;
+  return Object.defineProperty(step, 'state', { get: () => stepper.states[0]!, enumerable: true }) as ScalarRule & { readonly state: Readonly<Record<S, number>> };
 }
