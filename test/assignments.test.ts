@@ -556,13 +556,14 @@ describe('classroom assignments', function () {
     this.timeout(60_000);
     const source = path.join(sourceDir, '01-adam.ipynb');
 
-    for (const [label, file, content, message] of [
+    const cases = [
       ['invalid JSON', 'broken.ipynb', '{"cells": [', /broken\.ipynb: invalid JSON: .* at line 1 column \d+/],
       ['JSON that is not a notebook', 'essay.ipynb', '{"title": "my essay", "text": "..."}', /essay\.ipynb: not a Jupyter notebook/],
       ['a notebook with a malformed cell', 'odd.ipynb', '{"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [{"cell_type": "code", "source": 5}]}', /odd\.ipynb: not a valid notebook/],
       // 200,000 levels (400 KB) used to crash the whole run with a RecursionError, even with --skip-invalid.
       ['JSON nested 200,000 levels deep', 'deep.ipynb', '['.repeat(200_000) + ']'.repeat(200_000), /deep\.ipynb: malformed notebook: JSON nested too deeply/],
-    ] as const) {
+    ] as const;
+    for (const [label, file, content, message] of cases) {
       it(`${label}: exit 2, the file and the reason named, nothing written`, () => {
         const dir = path.join(work, 'malformed', file.replace('.ipynb', ''));
         fs.rmSync(dir, { recursive: true, force: true });
@@ -578,14 +579,25 @@ describe('classroom assignments', function () {
           assert.doesNotMatch(r.stderr, /Traceback/);
           assert.ok(!fs.existsSync(out), 'no report, no CSV');
         }
-        // --skip-invalid grades the valid one and names the bad one (exit 1).
-        const skipped = run('grade', ['--source', source, dir, '--out', out, '--skip-invalid']);
-        assert.equal(skipped.status, 1, `${skipped.stdout}\n${skipped.stderr}`);
-        assert.match(skipped.stderr, message);
-        assert.doesNotMatch(skipped.stderr, /Traceback/);
-        assert.ok(fs.existsSync(path.join(out, 'good.json')) && !fs.existsSync(path.join(out, file.replace('.ipynb', '.json'))));
       });
     }
+
+    it('--skip-invalid grades the valid notebook of a folder holding all of these, naming each bad one (exit 1)', () => {
+      const dir = path.join(work, 'malformed', 'all');
+      fs.rmSync(dir, { recursive: true, force: true });
+      writeNotebook(path.join(dir, 'good.ipynb'), submission('01-adam.ipynb', {}));
+      for (const [, file, content] of cases) fs.writeFileSync(path.join(dir, file), content);
+      const out = path.join(dir, '..', 'all-out');
+      fs.rmSync(out, { recursive: true, force: true });
+      const skipped = run('grade', ['--source', source, dir, '--out', out, '--skip-invalid']);
+      assert.equal(skipped.status, 1, `${skipped.stdout}\n${skipped.stderr}`);
+      for (const [, file, , message] of cases) {
+        assert.match(skipped.stderr, message);
+        assert.ok(!fs.existsSync(path.join(out, file.replace('.ipynb', '.json'))), `a report for ${file}`);
+      }
+      assert.doesNotMatch(skipped.stderr, /Traceback/);
+      assert.ok(fs.existsSync(path.join(out, 'good.json')));
+    });
 
     it('an invalid source, a missing submission or an empty folder: exit 2 with a clear message', () => {
       const empty = path.join(work, 'malformed', 'empty');

@@ -65,6 +65,7 @@ const solutionCell = source.cells.find((c) => gid(c) === 'adam')!;
 const REFERENCE = text(solutionCell);
 /** A body that does nothing: what a student who only cheats writes. */
 const EMPTY = 'function adam(params: d2l.Parameter[], states: MomentState[], hyperparams: { lr: number; t: number }): void {\n}\n';
+/** Bob's honest mistake: Adam without bias correction (3 of 8 points). */
 const WRONG_NO_CORRECTION = REFERENCE.replace('v.div(1 - beta1 ** hyperparams.t)', 'v').replace('s.div(1 - beta2 ** hyperparams.t)', 's');
 /** Attack code wrapped so that what it achieved comes back in the (instructor-only) error message. */
 const report = (body: string): string =>
@@ -113,9 +114,9 @@ let netPort = 0;
 let netConnections = 0;
 
 const attacks: Attack[] = [
-  { id: 'reference', expect: 8, build: (nb) => withSolution(nb, REFERENCE) },
+  // The reference solution (alice) and an honest bug (bob) are graded before the class, below; the untouched release is
+  // the control every cheat is measured against.
   { id: 'stub', expect: 0, build: (nb) => nb, problem: 'not-attempted' },
-  { id: 'wrong-no-bias-correction', expect: 3, build: (nb) => withSolution(nb, WRONG_NO_CORRECTION) },
   {
     // The instructor's source (in the course folder and in the repository), another student's notebook, the folder of
     // submissions and another student's report: each attempt is reported on its own.
@@ -319,6 +320,7 @@ describe('autograder: a class of adversarial students', function () {
   let beforeRepo: Map<string, string>;
   let aliceBefore: Map<string, string>;
   let csvBefore: string;
+  let bobReport: Report;
   let run: { status: number | null; stdout: string; stderr: string };
 
   before(async function () {
@@ -346,12 +348,20 @@ describe('autograder: a class of adversarial students', function () {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     netPort = (server.address() as net.AddressInfo).port;
 
-    // Alice, an honest student graded earlier into the same folder: her notebook, report and row must survive.
-    fs.writeFileSync(path.join(subs, 'alice.ipynb'), JSON.stringify(withSolution(JSON.parse(JSON.stringify(release)) as Notebook, REFERENCE)));
-    const first = await grade(['--source', sourcePath, path.join(subs, 'alice.ipynb'), '--out', out, '--timeout', '30'], 5 * 60_000);
+    // Alice and bob, honest students graded earlier into the same folder: alice's notebook, report and row must survive.
+    const honest = { alice: REFERENCE, bob: WRONG_NO_CORRECTION };
+    for (const [who, body] of Object.entries(honest)) {
+      fs.writeFileSync(path.join(subs, `${who}.ipynb`), JSON.stringify(withSolution(JSON.parse(JSON.stringify(release)) as Notebook, body)));
+    }
+    const first = await grade(['--source', sourcePath, ...Object.keys(honest).map((w) => path.join(subs, `${w}.ipynb`)), '--out', out, '--timeout', '30', '--jobs', '2'], 5 * 60_000);
     assert.equal(first.status, 0, first.stderr);
     aliceBefore = new Map([...treeHashes(out)].filter(([k]) => path.basename(k).startsWith('alice.')));
     csvBefore = fs.readFileSync(path.join(out, 'grades.csv'), 'utf8');
+    // Someone edits bob's report to full marks and plants a report for a student who never submitted: the class's run
+    // must leave both out of grades.csv.
+    bobReport = readJson<Report>(path.join(out, 'bob.json'));
+    fs.writeFileSync(path.join(out, 'bob.json'), JSON.stringify({ ...bobReport, score: 8 }, null, 2) + '\n');
+    fs.writeFileSync(path.join(out, 'zz-planted.json'), JSON.stringify({ ...readJson<Report>(path.join(out, 'alice.json')), student: 'zz-planted' }));
 
     for (const a of attacks) {
       const nb = a.build(JSON.parse(JSON.stringify(release)) as Notebook);
@@ -384,6 +394,16 @@ describe('autograder: a class of adversarial students', function () {
     assert.match(run.stderr, /nested too deeply|malformed/);
   });
 
+  it('the honest students graded before the class: alice (the reference) 8/8, bob (no bias correction) 3/8, sandboxed', () => {
+    const alice = readJson<Report>(path.join(out, 'alice.json'));
+    for (const [r, score] of [[alice, 8], [bobReport, 3]] as const) {
+      assert.equal(r.score, score, `${r.student}: ${JSON.stringify(r.tests.map((t) => [t.grade_id, t.status, t.reason]))}`);
+      assert.equal(r.max_score, 8);
+      assert.equal(r.execution.sandboxed, true);
+    }
+    assert.deepEqual(bobReport.tests.map((t) => t.status), ['failed', 'passed', 'passed', 'failed'], 'bob fails the first step and the multi-step test');
+  });
+
   for (const a of attacks) {
     it(`${a.id}: scores ${a.expect}/8`, () => {
       const r = readJson<Report>(path.join(out, `${a.id}.json`));
@@ -410,7 +430,7 @@ describe('autograder: a class of adversarial students', function () {
     const csv = fs.readFileSync(path.join(out, 'grades.csv'), 'utf8').trim().split('\n');
     const aliceRow = (t: string): string | undefined => t.split('\n').find((l) => l.startsWith('alice,'));
     assert.equal(aliceRow(csv.join('\n')), aliceRow(csvBefore));
-    assert.equal(csv.length, 1 + 1 + attacks.length, 'a header, alice and one row per graded submission');
+    assert.equal(csv.length, 1 + 1 + attacks.length, "a header, alice and one row per graded submission (bob's edited report is left out)");
     assert.ok(!csv.some((l) => l.startsWith('zz-ghost')));
     assert.ok(!fs.existsSync(path.join(out, 'zz-ghost.json')));
   });
@@ -422,17 +442,11 @@ describe('autograder: a class of adversarial students', function () {
     assert.equal(netConnections, 0);
   });
 
-  it('a report or row planted or edited in the output folder is left out of grades.csv, and the untouched stub still scores 0', async () => {
-    fs.writeFileSync(path.join(out, 'zz-ghost.json'), JSON.stringify({ ...readJson<Report>(path.join(out, 'reference.json')), student: 'zz-ghost' }));
-    const alice = readJson<Report>(path.join(out, 'alice.json'));
-    fs.writeFileSync(path.join(out, 'alice.json'), JSON.stringify({ ...alice, score: 0 }, null, 2) + '\n');
-    fs.copyFileSync(path.join(subs, 'stub.ipynb'), path.join(work, 'stub-again.ipynb'));
-    const r = await grade(['--source', sourcePath, path.join(work, 'stub-again.ipynb'), '--out', out, '--timeout', '30'], 5 * 60_000);
-    assert.equal(r.status, 0, r.stderr);
-    assert.match(r.stderr, /left out of grades\.csv: .*alice\.json/);
-    assert.match(r.stderr, /zz-ghost\.json/);
+  it('a report planted or edited in the output folder before the run is left out of grades.csv, by name', () => {
+    assert.match(run.stderr, /left out of grades\.csv: .*bob\.json/);
+    assert.match(run.stderr, /zz-planted\.json/);
     const csv = fs.readFileSync(path.join(out, 'grades.csv'), 'utf8');
-    assert.ok(!/^zz-ghost,/m.test(csv) && !/^alice,/m.test(csv), csv);
-    assert.match(csv, /^stub-again,0,8,/m);
+    assert.ok(!/^zz-planted,/m.test(csv) && !/^bob,/m.test(csv), csv);
+    assert.match(csv, /^stub,0,8,/m);
   });
 });
