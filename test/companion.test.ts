@@ -503,12 +503,12 @@ describe('notebook 03: the step bound (lib/src/adamlab.ts)', function () {
     }
   });
 
-  it('typical sequences (seeds 11, the notebook, to 16) never exceed C_t, stay within 20% of η for β1 ≥ 0.9, β1² < β2, come within 3% of the bound at (0.5, 0.9) and exceed it on some seed; at (0.99, 0.9) any spike pushes a step above 1.5η', () => {
+  it('typical sequences (seeds 11, the notebook, to 18) never exceed C_t, stay below 1.6η for β1 ≥ 0.9, β1² < β2, come within 3% of the bound at (0.5, 0.9) and exceed it on some seed; at (0.99, 0.9) the quiet steps after a spike grow above 3η', () => {
     let exceeded = false;
-    for (const seed of [11, 12, 13, 14, 15, 16]) {
+    for (const seed of [11, 12, 13, 14, 15, 16, 17, 18]) {
       const random = new d2l.Random(seed);
-      const typical = Array.from({ length: 200 }, () => [
-        1, random.normal(), 1 + random.normal(), random.next() < 0.1 ? 1 + random.normal() : 0, random.next() < 0.01 ? 5 : 0,
+      const typical = Array.from({ length: 200 }, (_, i) => [
+        1, random.normal(), 1 + random.normal(), random.next() < 0.1 ? 1 + random.normal() : 0, i % 100 === 0 ? 5 : 0,
       ]);
       const maxima = new Map<string, number>();
       for (const [b1, b2] of grid) {
@@ -516,14 +516,24 @@ describe('notebook 03: the step bound (lib/src/adamlab.ts)', function () {
         ratios.forEach((row, i) => row.forEach((r) => assert.ok(r <= d2l.cauchySchwarzBound(b1, b2, i + 1) * (1 + 1e-4), `seed ${seed}, β = (${b1}, ${b2}), step ${i + 1}`)));
         maxima.set(`${b1},${b2}`, Math.max(...ratios.map((row) => Math.max(...row))));
       }
-      for (const [b1, b2] of grid.filter(([b1, b2]) => b1 >= 0.9 && b1 ** 2 < b2)) assert.ok(maxima.get(`${b1},${b2}`)! <= 1.2, `seed ${seed}, (${b1}, ${b2})`);
+      for (const [b1, b2] of grid.filter(([b1, b2]) => b1 >= 0.9 && b1 ** 2 < b2)) assert.ok(maxima.get(`${b1},${b2}`)! < 1.6, `seed ${seed}, (${b1}, ${b2})`);
       assert.ok(maxima.get('0.5,0.9')! > 0.97 * d2l.kingmaBaBound(0.5, 0.9), `seed ${seed}: ${maxima.get('0.5,0.9')}`);
       exceeded ||= maxima.get('0.5,0.9')! > d2l.kingmaBaBound(0.5, 0.9);
       const spikes = d2l.stepRatios(0.99, 0.9, typical).map((row) => row[4]!);
-      if (typical.some((g) => g[4] !== 0)) assert.ok(Math.max(...spikes) > 1.5, `seed ${seed}: ${Math.max(...spikes)}`);
-      if (seed === 11) assert.ok(typical.some((g) => g[4] !== 0), "the notebook's sequence has spikes");
+      assert.ok(Math.max(...spikes) > 3, `seed ${seed}: ${Math.max(...spikes)}`);
     }
-    assert.ok(exceeded, 'plain noise exceeds the bound at (0.5, 0.9) for some seed');
+    assert.ok(exceeded, 'a typical sequence exceeds the bound at (0.5, 0.9) for some seed');
+  });
+
+  it("200 draws of the typical sequences (seeds 1-200, stacked as lanes): for β1 ≥ 0.9, β1² < β2 no step exceeds 1.6η, though some exceed 1.2η", () => {
+    const draws = Array.from({ length: 200 }, (_, k) => {
+      const random = new d2l.Random(k + 1);
+      return Array.from({ length: 200 }, (_, i) => [1, random.normal(), 1 + random.normal(), random.next() < 0.1 ? 1 + random.normal() : 0, i % 100 === 0 ? 5 : 0]);
+    });
+    const stacked = Array.from({ length: 200 }, (_, i) => draws.flatMap((d) => d[i]!));
+    const largest = Math.max(...grid.filter(([b1, b2]) => b1 >= 0.9 && b1 ** 2 < b2)
+      .map(([b1, b2]) => Math.max(...d2l.stepRatios(b1, b2, stacked).map((row) => Math.max(...row)))));
+    assert.ok(largest < 1.6 && largest > 1.2, `largest step ${largest}η`);
   });
 
   it('the growing sequence attains C_1000 ≈ 5.78 at the defaults, more than 1.5 × 3.16', () => {

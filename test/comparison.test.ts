@@ -162,10 +162,10 @@ describe('optimizer comparison on the airfoil data (notebook 02, seeds 1-3)', fu
       }
     });
 
-    it('Adam and Yogi finish at every learning rate and seed from 1e-3 to 10, above 0.5 at 10', () => {
+    it('Adam and Yogi finish at every learning rate and seed from 1e-3 to 10, above 0.3 at 1 and 10', () => {
       for (const name of ['adam', 'yogi']) {
         sweepRates.forEach((lr) => at(name, lr).forEach((loss) => assert.ok(loss !== undefined && Number.isFinite(loss), `${name} at ${lr}: ${loss}`)));
-        at(name, 10).forEach((loss) => assert.ok(loss! > 0.5, `${name} at 10: ${loss}`));
+        [...at(name, 1), ...at(name, 10)].forEach((loss) => assert.ok(loss! > 0.3, `${name} at 1 or 10: ${loss}`));
       }
     });
 
