@@ -126,9 +126,10 @@ describe('figureSvg: contours', () => {
     const [ox, oy] = [Number(use[1]), Number(use[2])];
     assert.deepEqual([ox, oy], [50, 50]);
     const data = ([px, py]: Pt) => [(px! + ox - 200) / 50, (200 - py! - oy) / 50];
+    // Each level's sublevel set is filled and its outline stroked: here (inside the grid) the ellipse alone.
     const strokes = paths(svg).filter((p) => p.attrs.includes('stroke="#555"'));
-    assert.equal(strokes.length, 1, 'the iso-lines are one path');
-    const rings = strokes[0]!.lines;
+    assert.ok(strokes.every((p) => /fill="#[0-9a-f]{6}" fill-rule="evenodd"/.test(p.attrs)), 'filled bands');
+    const rings = strokes.flatMap((p) => p.lines);
     assert.equal(rings.length, 4, 'one closed line per level');
     rings.forEach((ring) => {
       const level = Math.round(2 * q(data(ring[0]!))) / 2;

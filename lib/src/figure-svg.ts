@@ -225,56 +225,70 @@ export function isoLines(x: number[], y: number[], z: number[][], level: number)
     const t = a === b ? 0.5 : (level - a) / (b - a);
     return [x[i]! + t * (x[i2]! - x[i]!), y[j]! + t * (y[j2]! - y[j]!)];
   };
-  const segments: [number, number][] = [];
+  // Segments as pairs of edge ids; each edge lies on at most two segments (the cells either side).
+  const ends: number[] = [];
+  const seg = (p: number, q: number) => void ends.push(p, q);
   for (let j = 0; j + 1 < ny; j++) {
+    const row = z[j]!;
+    const up = z[j + 1]!;
     for (let i = 0; i + 1 < nx; i++) {
-      const [a, b, c, d] = [z[j]![i]!, z[j]![i + 1]!, z[j + 1]![i + 1]!, z[j + 1]![i]!]; // corners counter-clockwise from (i, j)
-      if (![a, b, c, d].every(Number.isFinite)) continue;
+      const a = row[i]!; // corners counter-clockwise from (i, j)
+      const b = row[i + 1]!;
+      const c = up[i + 1]!;
+      const d = up[i]!;
+      if (!(Number.isFinite(a) && Number.isFinite(b) && Number.isFinite(c) && Number.isFinite(d))) continue;
       const code = (a > level ? 1 : 0) | (b > level ? 2 : 0) | (c > level ? 4 : 0) | (d > level ? 8 : 0);
       if (code === 0 || code === 15) continue;
-      const [bottom, right, top, left] = [h(i, j), v(i + 1, j), h(i, j + 1), v(i, j)];
-      const centre = (a + b + c + d) / 4 > level;
+      const bottom = h(i, j);
+      const right = v(i + 1, j);
+      const top = h(i, j + 1);
+      const left = v(i, j);
       switch (code) {
-        case 1: case 14: segments.push([left, bottom]); break;
-        case 2: case 13: segments.push([bottom, right]); break;
-        case 3: case 12: segments.push([left, right]); break;
-        case 4: case 11: segments.push([right, top]); break;
-        case 6: case 9: segments.push([bottom, top]); break;
-        case 7: case 8: segments.push([left, top]); break;
-        case 5: segments.push(...(centre ? [[left, top], [bottom, right]] as [number, number][] : [[left, bottom], [right, top]] as [number, number][])); break;
-        case 10: segments.push(...(centre ? [[left, bottom], [right, top]] as [number, number][] : [[left, top], [bottom, right]] as [number, number][])); break;
+        case 1: case 14: seg(left, bottom); break;
+        case 2: case 13: seg(bottom, right); break;
+        case 3: case 12: seg(left, right); break;
+        case 4: case 11: seg(right, top); break;
+        case 6: case 9: seg(bottom, top); break;
+        case 7: case 8: seg(left, top); break;
+        case 5: case 10: {
+          // A saddle: the centre's side decides which corners the lines separate.
+          const centreAbove = (a + b + c + d) / 4 > level;
+          if ((code === 5) === centreAbove) { seg(left, top); seg(bottom, right); } else { seg(left, bottom); seg(right, top); }
+          break;
+        }
       }
     }
   }
   // Join the segments at their shared edges into polylines.
-  const at = new Map<number, number[]>();
-  segments.forEach(([p, q], s) => {
-    for (const e of [p, q]) at.set(e, [...(at.get(e) ?? []), s]);
-  });
-  const used = new Uint8Array(segments.length);
-  const lines: Point[][] = [];
+  const count = ends.length / 2;
+  const slots = new Int32Array(4 * nx * ny).fill(-1); // per edge id, the (up to) two segments on it
+  for (let s = 0; s < count; s++) {
+    for (const e of [ends[2 * s]!, ends[2 * s + 1]!]) slots[2 * e] === -1 ? (slots[2 * e] = s) : (slots[2 * e + 1] = s);
+  }
+  const used = new Uint8Array(count);
+  const other = (e: number, s: number) => (slots[2 * e] === s ? slots[2 * e + 1]! : slots[2 * e]!);
+  /** The edges met walking from edge `from` along segment `s` and on, until the line ends or closes. */
   const walk = (from: number, s: number): number[] => {
     const chain: number[] = [];
     let edge = from;
-    let seg: number | undefined = s;
-    while (seg !== undefined && !used[seg]) {
-      used[seg] = 1;
-      const [p, q] = segments[seg]!;
-      edge = p === edge ? q : p;
+    let at = s;
+    while (at !== -1 && !used[at]) {
+      used[at] = 1;
+      edge = ends[2 * at] === edge ? ends[2 * at + 1]! : ends[2 * at]!;
       chain.push(edge);
-      seg = (at.get(edge) ?? []).find((t) => !used[t]);
+      at = other(edge, at);
     }
     return chain;
   };
-  segments.forEach(([p, q], s) => {
-    if (used[s]) return;
-    const forward = walk(p, s); // p, then onwards from q
-    const next = (at.get(p) ?? []).find((t) => !used[t]);
-    const backward = next === undefined ? [] : walk(p, next);
-    const edges = [...backward.reverse(), p, ...forward];
-    lines.push(edges.map(point));
-    void q;
-  });
+  const lines: Point[][] = [];
+  for (let s = 0; s < count; s++) {
+    if (used[s]) continue;
+    const p = ends[2 * s]!;
+    const forward = walk(p, s);
+    const back = other(p, s);
+    const backward = back === -1 || used[back] ? [] : walk(p, back);
+    lines.push([...backward.reverse(), p, ...forward].map(point));
+  }
   return lines;
 }
 
@@ -335,8 +349,8 @@ function grid(trace: Trace): { x: number[]; y: number[]; z: number[][] } | undef
 
 /**
  * A contour trace in pixels: the bands between levels filled (each sublevel set painted over the
- * one above it, from the highest level down), then the iso-lines. The grid is padded with a ring
- * of +∞ at its own border so that every sublevel set is a closed outline.
+ * one above it, from the highest level down), their outlines stroked as the iso-lines. The grid is
+ * padded with a ring of +∞ at its own border so that every sublevel set is a closed outline.
  */
 function contourMarkup(trace: Trace, px: (x: number) => number, py: (y: number) => number): string {
   const g = grid(trace);
@@ -367,12 +381,13 @@ function contourMarkup(trace: Trace, px: (x: number) => number, py: (y: number) 
     const bounds = [zmin, ...levels, zmax];
     const [x0, x1, y0, y1] = [px(g.x[0]!), px(g.x[g.x.length - 1]!), py(g.y[0]!), py(g.y[g.y.length - 1]!)];
     parts.push(`<rect x="${num(Math.min(x0, x1))}" y="${num(Math.min(y0, y1))}" width="${num(Math.abs(x1 - x0))}" height="${num(Math.abs(y1 - y0))}" fill="${band(bounds[bounds.length - 2]!, zmax)}"/>`);
+    // The outlines are the iso-lines too (stroked), except along the border, where the plot's frame covers them.
+    const lines = stroke && ink ? ` stroke="${escape(ink)}" stroke-width="${line.width ?? 0.6}"` : '';
     for (let k = levels.length - 1; k >= 0; k--) {
       const d = toPx(isoLines(xs, ys, onBorder, levels[k]!));
-      if (d) parts.push(`<path d="${d}" fill="${band(bounds[k]!, bounds[k + 1]!)}" fill-rule="evenodd"/>`);
+      if (d) parts.push(`<path d="${d}" fill="${band(bounds[k]!, bounds[k + 1]!)}" fill-rule="evenodd"${lines}/>`);
     }
-  }
-  if (stroke && ink) {
+  } else if (stroke && ink) {
     const d = levels.map((l) => toPx(isoLines(g.x, g.y, g.z, l))).join('');
     if (d) parts.push(`<path d="${d}" fill="none" stroke="${escape(ink)}" stroke-width="${line.width ?? 0.6}"/>`);
   }
