@@ -1,7 +1,7 @@
 /**
- * Executed copies of the notebooks for tests that look at their outputs: a copy that
- * test/notebooks.test.ts wrote during this mocha run (build/notebooks) is reused, any other
- * notebook is executed here on a cold kernel by tools/nbrun.py (into build/executed).
+ * Executed copies of the notebooks for tests that look at their outputs: a copy written during
+ * this mocha run (by test/notebooks.test.ts into build/notebooks, or by this file) is reused, any
+ * other notebook is executed here on a cold kernel by tools/nbrun.py (into build/executed).
  */
 import { strict as assert } from 'assert';
 import { spawnSync } from 'child_process';
@@ -27,9 +27,10 @@ export const notebookNames = (): string[] => fs.readdirSync(notebookDir).filter(
 
 /** The path of an executed copy of notebook `name` made by this run's code. */
 export function executedNotebook(name: string): string {
-  const reused = path.join(repo, 'build', 'notebooks', name);
-  if (fs.existsSync(reused) && fs.statSync(reused).mtimeMs >= runStart) return reused;
   const outDir = path.join(repo, 'build', 'executed');
+  for (const reused of [path.join(repo, 'build', 'notebooks', name), path.join(outDir, 'notebooks', name)]) {
+    if (fs.existsSync(reused) && fs.statSync(reused).mtimeMs >= runStart) return reused;
+  }
   const run = spawnSync(PYTHON, [path.join(repo, 'tools', 'nbrun.py'), path.join(notebookDir, name), '--out-dir', outDir, '--runs', '1', '--timeout', '900'], {
     cwd: repo, encoding: 'utf8', env: process.env, maxBuffer: 64 * 1024 * 1024,
   });
