@@ -142,6 +142,17 @@ describe('figureSvg: contours', () => {
     assert.equal(fills.length, 4, 'each level\'s sublevel set is filled');
   });
 
+  it('a heatmap: one cell per value, at its place, coloured along the colorscale', () => {
+    const fig: d2l.Figure = {
+      data: [{ type: 'heatmap', x: [0, 1], y: [0, 1], z: [[0, 1], [2, 3]], colorscale: [[0, '#000000'], [1, '#ffffff']] }],
+      layout: { width: 300, height: 300, margin: { l: 50, r: 50, t: 50, b: 50 }, xaxis: { range: [-0.5, 1.5] }, yaxis: { range: [-0.5, 1.5] } },
+    };
+    const cells = [...figureSvg(fig).matchAll(/<rect x="([^"]*)" y="([^"]*)" width="([^"]*)" height="[^"]*" fill="(#[0-9a-f]{6})"\/>/g)].map((m) => ({ x: Number(m[1]) + 50, y: Number(m[2]) + 50, w: Number(m[3]), fill: m[4] }));
+    // 200 px for two units: cells 100 px wide; z = 0 bottom left (black), z = 3 top right (white).
+    assert.deepEqual(cells.map((c) => [c.x, c.y, c.fill]), [[50, 150, '#000000'], [150, 150, '#555555'], [50, 50, '#aaaaaa'], [150, 50, '#ffffff']]);
+    assert.ok(cells.every((c) => Math.abs(c.w - 100) <= 0.5));
+  });
+
   it('pathsGrid: one contour picture reused in every panel, each titled, each path starting at its start', () => {
     const paths2 = [
       { name: 'first', x: [-5, -1, 0], y: [-2, 1, 0] },
