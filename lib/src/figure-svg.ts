@@ -83,7 +83,7 @@ export function axisTicks(lo: number, hi: number, log: boolean, max: number, spe
   const inside = (t: number) => t >= lo - 1e-9 * Math.abs(hi - lo) && t <= hi + 1e-9 * Math.abs(hi - lo);
   if (spec.tickvals) {
     return spec.tickvals
-      .map((v, i) => ({ at: coord(v, log), label: spec.ticktext?.[i] ?? (log ? plain(v) : plain(v)) }))
+      .map((v, i) => ({ at: coord(v, log), label: spec.ticktext?.[i] ?? plain(v) }))
       .filter((t): t is { at: number; label: string } => t.at !== undefined && inside(t.at));
   }
   if (log) {
