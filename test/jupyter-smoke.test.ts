@@ -497,6 +497,8 @@ describe('classic Jupyter notebook in Chromium: Run All on 01-adam.ipynb', funct
   // through its own sanitizer (no scripts), so each figure and playground must show its picture.
   it('reopened untrusted: every figure and playground of every executed notebook shows its picture', async function () {
     this.timeout(40 * 60 * 1000); // executes the notebooks no earlier test of this run executed
+    // Execute (or reuse) every notebook first: the page is open only while it shows their outputs.
+    const executed = notebookNames().map((name) => ({ name, shown: codeOutputs(executedNotebook(name)).flat().filter((o) => outputKind(o) !== undefined) }));
     clear(watch);
     const context = await offlineContext(browser!, watch);
     const page: Page = await context.newPage();
@@ -509,8 +511,7 @@ describe('classic Jupyter notebook in Chromium: Run All on 01-adam.ipynb', funct
         nb.writable = false;
       });
       server!.noteKernels();
-      for (const name of notebookNames()) {
-        const shown = codeOutputs(executedNotebook(name)).flat().filter((o) => outputKind(o) !== undefined);
+      for (const { name, shown } of executed) {
         assert.ok(shown.length > 0, `${name} shows no figure at all`);
         // One scratch cell at the bottom of the unsaved page; each output in turn in its output area, untrusted.
         const views = await page.evaluate(async (outputs) => {

@@ -233,12 +233,15 @@ describe('JupyterLab rendering (its output area, rendermime and plotly renderer,
 
   it('every executed notebook reopened untrusted, without plotly\'s renderer: each figure and playground shows a drawn picture', async function () {
     this.timeout(40 * 60 * 1000); // executes the notebooks no earlier test of this run executed
+    // 01 was executed for the recording above; the others are executed (or reused) first.
+    const executed = notebookNames().map((name) => ({
+      name,
+      outputs: (name === path.basename(notebook) ? log.notebook.cells.filter((c) => c.cell_type === 'code').map((c) => (c.outputs ?? []).map(joined)) : codeOutputs(executedNotebook(name))) as NbOutput[][],
+    }));
     const page = await open();
     const counts: string[] = [];
     try {
-      for (const name of notebookNames()) {
-        // 01 was executed for the recording above; the others are executed (or reused) now.
-        const outputs: NbOutput[][] = name === path.basename(notebook) ? log.notebook.cells.filter((c) => c.cell_type === 'code').map((c) => (c.outputs ?? []).map(joined)) : codeOutputs(executedNotebook(name));
+      for (const { name, outputs } of executed) {
         const views = await page.evaluate(([c, s]) => (window as unknown as Win).labHarness.show(c, s), [outputs, { trusted: false, plotly: false }] as const);
         const seen = { figure: 0, playground: 0 };
         const bytes: number[] = [];
