@@ -166,6 +166,10 @@ describe('figureSvg: contours', () => {
     assert.equal(boxes.length, 4, 'four panels');
     assert.equal((svg.match(/<g id="g\d+">/g) ?? []).length, 1, 'the contours are drawn once');
     assert.equal((svg.match(/<use href="#g0"/g) ?? []).length, 4, 'and placed in each panel');
+    assert.equal(figureSvg(JSON.parse(JSON.stringify(fig)) as d2l.Figure), svg, 'equal grids are recognized as such, not only shared ones');
+    const other = JSON.parse(JSON.stringify(fig)) as d2l.Figure;
+    (other.data[3]!['z'] as number[][])[5]![5]! += 1; // the second panel's contour differs
+    assert.equal((figureSvg(other).match(/<g id="g\d+">/g) ?? []).length, 2, 'a different grid gets its own picture');
     const titles = texts(svg);
     const [xr, yr] = [d2l.quadraticBowl.xRange, d2l.quadraticBowl.yRange];
     const lines = seriesLines(svg);

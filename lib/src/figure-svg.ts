@@ -512,6 +512,14 @@ function legendEntries(fig: Figure): { trace: Trace; index: number }[] {
   return out;
 }
 
+/** Whether two grid traces draw the same picture: the same grid and the same styling (shared arrays, or equal ones from JSON). */
+function sameGrid(a: Trace, b: Trace): boolean {
+  const strip = (t: Trace) => JSON.stringify({ ...t, x: undefined, y: undefined, z: undefined, xaxis: undefined, yaxis: undefined, name: undefined });
+  const equal = (p: unknown, q: unknown): boolean =>
+    p === q || (Array.isArray(p) && Array.isArray(q) && p.length === q.length && p.every((v, i) => equal(v, q[i])));
+  return equal(a['z'], b['z']) && equal(a.x, b.x) && equal(a.y, b.y) && strip(a) === strip(b);
+}
+
 /** Options of figureSvg. */
 export interface FigureSvgOptions {
   /** A line of small print under the figure (e.g. that the live version needs a trusted notebook). */
@@ -607,7 +615,7 @@ export function figureSvg(fig: Figure, options: FigureSvgOptions = {}): string {
     return tickCache.get(a.name)!;
   };
   // Identical contour pictures (pathsGrid repeats one function in every panel) are drawn once and reused.
-  const reused: { key: string; z: unknown; id: string }[] = [];
+  const reused: { key: string; trace: Trace; id: string }[] = [];
   let clipCount = 0;
   for (const [, [xa, ya]] of subplots) {
     const [x0, x1] = [Math.min(xa.p0, xa.p1), Math.max(xa.p0, xa.p1)];
@@ -628,7 +636,7 @@ export function figureSvg(fig: Figure, options: FigureSvgOptions = {}): string {
       const i = fig.data.indexOf(t);
       if (isGrid(t)) {
         const key = `${String(t.type)}|${num(x1 - x0)}|${num(y1 - y0)}|${xa.lo},${xa.hi},${ya.lo},${ya.hi}`;
-        const cached = reused.find((r) => r.key === key && r.z === t['z']);
+        const cached = reused.find((r) => r.key === key && sameGrid(r.trace, t));
         if (cached) {
           parts.push(`<use href="#${cached.id}" x="${num(x0)}" y="${num(y0)}"/>`);
           return;
@@ -638,7 +646,7 @@ export function figureSvg(fig: Figure, options: FigureSvgOptions = {}): string {
         const gy = (v: number) => py(ya.log ? Math.log10(v) : v) - y0;
         const body = t.type === 'contour' ? contourMarkup(t, gx, gy) : heatmapMarkup(t, gx, gy);
         const gid = `g${reused.length}`;
-        reused.push({ key, z: t['z'], id: gid });
+        reused.push({ key, trace: t, id: gid });
         defs.push(`<g id="${gid}">${body}</g>`);
         parts.push(`<use href="#${gid}" x="${num(x0)}" y="${num(y0)}"/>`);
         return;
