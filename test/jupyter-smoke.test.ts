@@ -5,9 +5,11 @@
  *
  * Classic notebook ignores the plotly MIME type, so the figures can only appear through their HTML
  * fallback: that proves plotly.js loads offline from the bundle the first figure inlines, and that
- * the live loss curve is redrawn in place (update_display_data) rather than appended. Nothing may
- * leave 127.0.0.1. The notebook is never saved (autosave off, the page made read-only), and the
- * server and its kernels are always stopped at the end.
+ * the live loss curve is redrawn in place (update_display_data) rather than appended. Reopened
+ * untrusted, every executed notebook's figures and playgrounds must still show their pictures
+ * through classic notebook's own sanitizer. Nothing may leave 127.0.0.1. The notebook is never
+ * saved (autosave off, the page made read-only), and the server and its kernels are always
+ * stopped at the end.
  */
 import { strict as assert } from 'assert';
 import { ChildProcess, spawn } from 'child_process';
@@ -18,6 +20,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { Browser, Page } from 'playwright-core';
 import { clear, launch, newWatch, offlineContext, problems, repo, screenshot, Watch } from './browser';
+import { codeOutputs, executedNotebook, notebookNames, outputKind } from './executed';
 import { PYTHON } from './python';
 
 const notebookDir = path.join(repo, 'notebooks');
@@ -488,6 +491,75 @@ describe('classic Jupyter notebook in Chromium: Run All on 01-adam.ipynb', funct
       await context.close();
     }
     assert.equal(storedOutputs(nbFile), 0, 'the test must not save outputs into the committed notebook');
+  });
+
+  // A reopened notebook that the reader has not trusted: classic notebook renders its stored HTML
+  // through its own sanitizer (no scripts), so each figure and playground must show its picture.
+  it('reopened untrusted: every figure and playground of every executed notebook shows its picture', async function () {
+    this.timeout(40 * 60 * 1000); // executes the notebooks no earlier test of this run executed
+    // Execute (or reuse) every notebook first: the page is open only while it shows their outputs.
+    const executed = notebookNames().map((name) => ({ name, shown: codeOutputs(executedNotebook(name)).flat().filter((o) => outputKind(o) !== undefined) }));
+    clear(watch);
+    const context = await offlineContext(browser!, watch);
+    const page: Page = await context.newPage();
+    const counts: string[] = [];
+    try {
+      await openNotebook(page, server!.base, server!.token, notebookName);
+      await page.evaluate(() => {
+        const nb = (window as Win).Jupyter!.notebook;
+        nb.set_autosave_interval(0);
+        nb.writable = false;
+      });
+      server!.noteKernels();
+      for (const { name, shown } of executed) {
+        assert.ok(shown.length > 0, `${name} shows no figure at all`);
+        // One scratch cell at the bottom of the unsaved page; each output in turn in its output area, untrusted.
+        const views = await page.evaluate(async (outputs) => {
+          type Area = { clear_output(wait: boolean, ignoreQueue: boolean): void; fromJSON(o: unknown[]): void; trusted: boolean; element: { get(i: number): HTMLElement } };
+          const nb = (window as Win).Jupyter!.notebook as unknown as { get_cells(): unknown[]; insert_cell_at_bottom(kind: string): { output_area: Area } };
+          const area = nb.insert_cell_at_bottom('code').output_area;
+          const out: { scripts: number; images: { width: number; height: number; inked: number }[] }[] = [];
+          for (const o of outputs) {
+            area.clear_output(false, true);
+            area.trusted = false; // as for a notebook whose signature does not match (clear_output trusts again)
+            area.fromJSON([o]);
+            const node = area.element.get(0);
+            const imgs = Array.from(node.querySelectorAll('img'));
+            await Promise.all(imgs.map((img) => (img.complete ? Promise.resolve() : new Promise((r) => { img.onload = img.onerror = r; }))));
+            out.push({
+              scripts: node.querySelectorAll('script').length,
+              images: imgs.filter((img) => img.naturalWidth > 0 && img.getBoundingClientRect().width > 0).map((img) => {
+                const canvas = document.createElement('canvas');
+                [canvas.width, canvas.height] = [img.naturalWidth, img.naturalHeight];
+                const ctx = canvas.getContext('2d')!;
+                ctx.fillStyle = '#fff';
+                ctx.fillRect(0, 0, canvas.width, canvas.height);
+                ctx.drawImage(img, 0, 0);
+                const px = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
+                let ink = 0;
+                for (let i = 0; i < px.length; i += 4) if (px[i]! < 240 || px[i + 1]! < 240 || px[i + 2]! < 240) ink++;
+                return { width: img.naturalWidth, height: img.naturalHeight, inked: ink / (px.length / 4) };
+              }),
+            });
+          }
+          area.clear_output(false, true);
+          return out;
+        }, shown);
+        views.forEach((v, k) => {
+          const where = `${name}, ${outputKind(shown[k]!)} ${k + 1}`;
+          assert.equal(v.scripts, 0, `${where}: the sanitizer kept a script`);
+          assert.equal(v.images.length, 1, `${where}: shows ${v.images.length} images`);
+          const img = v.images[0]!;
+          assert.ok(img.width >= 200 && img.height >= 100 && img.inked >= 0.02, `${where}: the picture is ${JSON.stringify(img)}`);
+        });
+        counts.push(`${name}: ${views.length} pictures`);
+      }
+      console.log(counts.map((c) => `      ${c}`).join('\n'));
+      assertNoPageProblems(watch, server!.base);
+    } finally {
+      await page.close();
+      await context.close();
+    }
   });
 
   it('loads cleanly where a widgets extension is installed too', async () => {

@@ -8,7 +8,10 @@
  *   curve must be redrawn with every update_display_data, with and without plotly's renderer;
  * - shows the executed notebook as JupyterLab shows it when reopened: trusted (every figure drawn
  *   with its final points) and untrusted (HTML sanitized, no scripts), where each figure must still
- *   show something.
+ *   show something;
+ * - shows every other notebook's executed outputs untrusted too (test/executed.ts executes them, or
+ *   reuses this run's copies): every figure and playground output must show its static picture
+ *   (lib/src/figure-svg.ts), loaded and visibly drawn.
  */
 import { strict as assert } from 'assert';
 import { spawnSync } from 'child_process';
@@ -20,6 +23,7 @@ import * as path from 'path';
 import { Browser, Page } from 'playwright-core';
 import { launch, newWatch, offlineContext, problems, repo, screenshot, Watch } from './browser';
 import type { Message, OutputView, Setup, Step } from './lab/page';
+import { codeOutputs, executedNotebook, NbOutput, notebookNames, outputKind } from './executed';
 import { PYTHON } from './python';
 
 const outDir = path.join(repo, 'build', 'lab');
@@ -214,10 +218,49 @@ describe('JupyterLab rendering (its output area, rendermime and plotly renderer,
   it('reopened untrusted, with plotly\'s renderer: plotly (a safe renderer) still draws every figure', () =>
     reopen({ trusted: false, plotly: true }, 'untrusted-plotly', drawsFinalState));
 
+  /** An output shown untrusted, without plotly's renderer: no graph, one picture, visibly drawn. */
+  const showsPicture = (v: OutputView, where: string): void => {
+    assert.equal(v.graphs.length, 0, `${where}: no script runs in untrusted HTML, yet a graph was drawn`);
+    assert.equal(v.images.length, 1, `${where}: shows no image: ${JSON.stringify(v)}`);
+    const img = v.images[0]!;
+    assert.ok(img.width >= 200 && img.height >= 100, `${where}: the image is ${JSON.stringify(img)}`);
+    // Axes, labels and a line or two already ink a few per cent of a figure's pixels; a blank or broken picture inks none.
+    assert.ok(img.inked >= 0.02, `${where}: the picture is (nearly) blank: ${(img.inked * 100).toFixed(2)} % of its pixels drawn`);
+  };
+
   it('reopened untrusted, without plotly\'s renderer: the sanitized HTML still shows every figure as an image', () =>
-    reopen({ trusted: false, plotly: false }, 'untrusted-html', (v, _o, where) => {
-      assert.equal(v.graphs.length, 0, `${where}: no script runs in untrusted HTML, yet a graph was drawn`);
-      assert.equal(v.images.length, 1, `${where}: shows no image: ${JSON.stringify(v)}`);
-      assert.ok(v.images[0]!.width >= 200 && v.images[0]!.height >= 100, `${where}: the image is ${JSON.stringify(v.images[0])}`);
+    reopen({ trusted: false, plotly: false }, 'untrusted-html', (v, _o, where) => showsPicture(v, where)));
+
+  it('every executed notebook reopened untrusted, without plotly\'s renderer: each figure and playground shows a drawn picture', async function () {
+    this.timeout(40 * 60 * 1000); // executes the notebooks no earlier test of this run executed
+    // 01 was executed for the recording above; the others are executed (or reused) first.
+    const executed = notebookNames().map((name) => ({
+      name,
+      outputs: (name === path.basename(notebook) ? log.notebook.cells.filter((c) => c.cell_type === 'code').map((c) => (c.outputs ?? []).map(joined)) : codeOutputs(executedNotebook(name))) as NbOutput[][],
     }));
+    const page = await open();
+    const counts: string[] = [];
+    try {
+      for (const { name, outputs } of executed) {
+        const views = await page.evaluate(([c, s]) => (window as unknown as Win).labHarness.show(c, s), [outputs, { trusted: false, plotly: false }] as const);
+        const seen = { figure: 0, playground: 0 };
+        const bytes: number[] = [];
+        outputs.forEach((cell, i) =>
+          cell.forEach((o, j) => {
+            const kind = outputKind(o);
+            if (kind === undefined) return;
+            seen[kind]++;
+            bytes.push(/<img class="d2l-figure-static"[^>]*>/.exec(String(o.data?.['text/html'] ?? ''))?.[0].length ?? 0);
+            showsPicture(views[i]![j]!, `${name}, code cell ${i + 1}, output ${j + 1} (${kind})`);
+          }),
+        );
+        assert.ok(seen.figure + seen.playground > 0, `${name} shows no figure at all`);
+        const kb = (n: number) => (n / 1024).toFixed(1);
+        counts.push(`${name}: ${seen.figure} figures, ${seen.playground} playgrounds; pictures ${kb(bytes.reduce((a, b) => a + b, 0))} KB (largest ${kb(Math.max(...bytes))} KB)`);
+      }
+      console.log(counts.map((c) => `      ${c}`).join('\n'));
+    } finally {
+      await close(page, 'untrusted-every-notebook');
+    }
+  });
 });

@@ -145,13 +145,7 @@ function scriptJson(value: unknown): string {
  * picture. The marker comments let the site builder swap the inlined bundle for one shared copy.
  */
 export function figureHtml(fig: Figure, id: string): string {
-  const svg = figureSvg(fig);
-  const layout = fig.layout as { width?: number; height?: number };
-  const picture =
-    svg === undefined
-      ? ''
-      : `<img class="d2l-figure-static" alt="${escapeAttr(figureText(fig))}" width="${layout.width ?? 480}" height="${layout.height ?? 320}" ` +
-        `src="data:image/svg+xml,${encodeURIComponent(svg)}">`;
+  const picture = staticPicture(figureSvg(fig), figureText(fig));
   return (
     `<div id="${id}" class="d2l-figure">${picture}</div>\n<script>(function(){` +
     `var fig=${scriptJson(fig)};var el=document.getElementById(${JSON.stringify(id)});` +
@@ -161,6 +155,18 @@ export function figureHtml(fig: Figure, id: string): string {
     `else if(++tries>100){clearInterval(wait);el.textContent='plotly.js is not on this page: restart the kernel and run the notebook again (d2l embeds plotly.js once per kernel session).';}},50);` +
     `})();</script>`
   );
+}
+
+/**
+ * An SVG picture as an <img> whose source is the SVG itself (a data: URL, which the sanitizers of
+ * classic notebook and JupyterLab keep). Only the characters a URL or the attribute cannot hold
+ * are escaped, and the SVG's attribute quotes become ' (figureSvg writes none inside a value), which
+ * keeps the picture near its own size.
+ */
+export function staticPicture(svg: string, alt: string): string {
+  const size = /^<svg [^>]*width="(\d+)" height="(\d+)"/.exec(svg);
+  const src = svg.replace(/"/g, "'").replace(/[%#&<>\u{80}-\u{10ffff}]/gu, (c) => encodeURIComponent(c));
+  return `<img class="d2l-figure-static" alt="${escapeAttr(alt)}" width="${size?.[1] ?? 700}" height="${size?.[2] ?? 450}" src="data:image/svg+xml,${src}">`;
 }
 
 const escapeAttr = (s: string): string => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');

@@ -8,7 +8,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { displayBundle } from './display';
-import { shipPlotlyOnce } from './figure';
+import { Figure, shipPlotlyOnce, staticPicture } from './figure';
+import { figureSvg } from './figure-svg';
+import { drawing as biasDrawing } from './live/bias-widget';
+import type { Drawing } from './live/mount';
+import { drawing as noiseDrawing } from './live/noise-widget';
+import { drawing as reddiDrawing } from './live/reddi-widget';
+import { drawing as trajectoryDrawing } from './live/trajectories-widget';
 import { BiasPlaygroundOptions, biasSettings } from './live/bias';
 import { NoisePlaygroundOptions, noiseSettings } from './live/noise';
 import { ReddiPlaygroundOptions, reddiSettings } from './live/reddi';
@@ -56,6 +62,31 @@ export function shipPlaygroundOnce(): void {
 
 let count = 0;
 
+/** What playground `kind` draws first for `settings`, computed here exactly as the page computes it. */
+function openingDrawing(kind: PlaygroundKind, settings: unknown): Drawing {
+  switch (kind) {
+    case 'trajectories': return trajectoryDrawing(settings as Parameters<typeof trajectoryDrawing>[0], new Map());
+    case 'bias': return biasDrawing(settings as Parameters<typeof biasDrawing>[0]);
+    case 'reddi': return reddiDrawing(settings as Parameters<typeof reddiDrawing>[0]);
+    case 'noise': return noiseDrawing(settings as Parameters<typeof noiseDrawing>[0]);
+  }
+}
+
+/**
+ * The playground's opening state as one static figure: its plot, with the layer drawn underneath
+ * (the contours) merged in, and the axes of that layer (the live plot on top hides its own).
+ */
+export function playgroundFigure(kind: PlaygroundKind, settings: unknown): Figure {
+  const d = openingDrawing(kind, settings);
+  const under = d.background;
+  if (!under) return { data: d.data, layout: d.layout };
+  const axes = Object.fromEntries(Object.entries(under.layout).filter(([k]) => /^[xy]axis\d*$/.test(k)));
+  return { data: [...under.data, ...d.data], layout: { ...d.layout, ...axes } };
+}
+
+/** The line under a playground's picture, where the page runs no script. */
+export const PLAYGROUND_STATIC_NOTE = 'Opening state: the live playground needs a trusted notebook.';
+
 /** The checked settings of playground `kind` for `options` (the notebook's figure when options are omitted). */
 export function playgroundSettings<K extends PlaygroundKind>(kind: K, options: PlaygroundOptionsByKind[K] = {} as PlaygroundOptionsByKind[K]): unknown {
   const make = SETTINGS[kind] as ((o: PlaygroundOptionsByKind[K]) => unknown) | undefined;
@@ -63,11 +94,16 @@ export function playgroundSettings<K extends PlaygroundKind>(kind: K, options: P
   return make(options);
 }
 
-/** The HTML of one playground: a div and the script that mounts it once plotly.js and the bundle are on the page. */
+/**
+ * The HTML of one playground: a div holding a static picture of its opening state, and the script
+ * that mounts the live widget in that div once plotly.js and the bundle are on the page.
+ */
 export function playgroundHtml(kind: PlaygroundKind, settings: unknown, id = `d2l-playground-${process.pid}-${count++}`): string {
+  // Mounting replaces the div's children; where no script runs (an untrusted notebook) the picture stays.
+  const picture = staticPicture(figureSvg(playgroundFigure(kind, settings), { note: PLAYGROUND_STATIC_NOTE }), `<playground: ${kind}, opening state>`);
   const json = (v: unknown): string => JSON.stringify(v).replace(/</g, '\\u003c');
   return (
-    `<div id="${id}" class="d2l-playground" data-playground-kind="${kind}"></div>\n<script>(function(){` +
+    `<div id="${id}" class="d2l-playground" data-playground-kind="${kind}">${picture}</div>\n<script>(function(){` +
     `var el=document.getElementById(${json(id)});var s=${json(settings)};` +
     `function ready(){return window.Plotly&&window.d2lPlayground;}` +
     `function go(){window.d2lPlayground.mount(el,${json(kind)},s);}` +

@@ -32,8 +32,11 @@ export interface OutputView {
   renderer: string;
   /** Every plotly graph in the output: whether it drew (an SVG) and its longest trace. */
   graphs: { svg: boolean; points: number }[];
-  /** Images that loaded (e.g. a static fallback), with their size. */
-  images: { width: number; height: number }[];
+  /**
+   * Images that loaded and show (e.g. a static fallback): their size, and the share of their pixels
+   * that are not white (drawn through a canvas; −1 where the browser would not let us read them).
+   */
+  images: { width: number; height: number; inked: number }[];
   text: string;
 }
 
@@ -63,6 +66,24 @@ function newArea(setup: Setup, values: nbformat.IOutput[] = []): OutputArea {
 
 type Graph = HTMLElement & { data?: { y?: unknown[] }[] };
 
+/** The share of an image's pixels that are not (near) white. */
+function inked(img: HTMLImageElement): number {
+  const canvas = document.createElement('canvas');
+  [canvas.width, canvas.height] = [img.naturalWidth, img.naturalHeight];
+  const ctx = canvas.getContext('2d')!;
+  ctx.fillStyle = '#fff';
+  ctx.fillRect(0, 0, canvas.width, canvas.height);
+  ctx.drawImage(img, 0, 0);
+  try {
+    const px = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
+    let ink = 0;
+    for (let i = 0; i < px.length; i += 4) if (px[i]! < 240 || px[i + 1]! < 240 || px[i + 2]! < 240) ink++;
+    return ink / (px.length / 4);
+  } catch {
+    return -1;
+  }
+}
+
 function view(area: OutputArea): OutputView[] {
   return area.widgets.map((panel) => {
     const node = panel.node;
@@ -74,8 +95,8 @@ function view(area: OutputArea): OutputView[] {
         points: Math.max(0, ...(g.data ?? []).map((t) => t.y?.length ?? 0)),
       })),
       images: Array.from(node.querySelectorAll('img'))
-        .filter((img) => img.complete && img.naturalWidth > 0 && getComputedStyle(img).display !== 'none')
-        .map((img) => ({ width: img.naturalWidth, height: img.naturalHeight })),
+        .filter((img) => img.complete && img.naturalWidth > 0 && getComputedStyle(img).display !== 'none' && img.getBoundingClientRect().width > 0)
+        .map((img) => ({ width: img.naturalWidth, height: img.naturalHeight, inked: inked(img) })),
       text: (node.textContent ?? '').trim().slice(0, 300),
     };
   });

@@ -9,7 +9,7 @@ import { panel, slider } from './controls';
 import { attach, Drawing, frame, PlaygroundHandle } from './mount';
 import { biasRun, BiasSettings } from './bias';
 
-function drawing(s: BiasSettings): Drawing {
+export function drawing(s: BiasSettings): Drawing {
   const run = biasRun(s);
   const t = run.rawV.map((_, i) => i + 1);
   const series: Drawing['series'] = {};

@@ -7,7 +7,7 @@ import { panel, slider } from './controls';
 import { attach, Drawing, frame, PlaygroundHandle } from './mount';
 import { NOISE_EXAMPLES, noiseRun, NoiseSettings } from './noise';
 
-function drawing(s: NoiseSettings): Drawing {
+export function drawing(s: NoiseSettings): Drawing {
   const run = noiseRun(s);
   const series: Drawing['series'] = {};
   const curve = (key: 'sgd' | 'adam', name: string, color: string) => {

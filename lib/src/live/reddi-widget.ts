@@ -8,7 +8,7 @@ import { checkbox, panel, select, slider } from './controls';
 import { attach, Drawing, frame, PlaygroundHandle } from './mount';
 import { reddiRuns, ReddiSettings } from './reddi';
 
-function drawing(s: ReddiSettings): Drawing {
+export function drawing(s: ReddiSettings): Drawing {
   const runs = reddiRuns(s);
   const t = Array.from({ length: s.steps }, (_, i) => i + 1);
   const series: Drawing['series'] = {};

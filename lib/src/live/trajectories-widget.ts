@@ -19,7 +19,7 @@ const MARGIN = { l: 50, r: 10, t: 30, b: 40 };
 const colorOf = (k: number): string => PATH_COLORS[k % PATH_COLORS.length]!;
 
 /** The figure for `s`: contours (computed once per toy), one path per shown optimizer, the start and the minima. */
-function drawing(s: TrajectorySettings, contours: Map<PlaygroundToy, Trace>): Drawing {
+export function drawing(s: TrajectorySettings, contours: Map<PlaygroundToy, Trace>): Drawing {
   const toy = PLAYGROUND_TOYS[s.fn];
   if (!contours.has(s.fn)) contours.set(s.fn, toyContour(toy, 60));
   const runs = trajectoryRuns(s);
