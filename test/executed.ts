@@ -1,18 +1,17 @@
 /**
- * Executed copies of the notebooks for tests that look at their outputs: a copy written during
- * this mocha run (by test/notebooks.test.ts into build/notebooks, or by this file) is reused, any
- * other notebook is executed here on a cold kernel by tools/nbrun.py (into build/executed).
+ * Executed copies of the notebooks, made once per mocha run for every test that needs them:
+ * tools/nbrun.py runs each notebook on a cold tslab kernel and then again in the same kernel (what
+ * test/notebooks.test.ts checks), writing the copy to build/notebooks (test/site.test.ts builds the
+ * book from those). Whichever test asks first starts the execution; two kernels run at a time.
  */
 import { strict as assert } from 'assert';
-import { spawnSync } from 'child_process';
+import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { PYTHON } from './python';
 
 const repo = path.resolve(__dirname, '..', '..');
 export const notebookDir = path.join(repo, 'notebooks');
-/** When this mocha process started: copies written since then come from this run's code. */
-const runStart = Date.now() - process.uptime() * 1000;
 
 /** One output of an executed notebook (strings joined, as a Jupyter server hands them over). */
 export interface NbOutput {
@@ -25,20 +24,57 @@ export interface NbOutput {
 /** Every notebook under notebooks/, in order. */
 export const notebookNames = (): string[] => fs.readdirSync(notebookDir).filter((f) => f.endsWith('.ipynb')).sort();
 
-/** The path of an executed copy of notebook `name` made by this run's code. */
-export function executedNotebook(name: string): string {
-  const outDir = path.join(repo, 'build', 'executed');
-  for (const reused of [path.join(repo, 'build', 'notebooks', name), path.join(outDir, 'notebooks', name)]) {
-    if (fs.existsSync(reused) && fs.statSync(reused).mtimeMs >= runStart) return reused;
+/** How one execution went: nbrun's exit status and output, and where it wrote the executed copy. */
+export interface Execution { status: number | null; output: string; file: string }
+
+/** A kernel keeps about one core busy: two notebooks at a time use a 2-core machine well. */
+const JOBS = 2;
+let active = 0;
+const waiting: (() => void)[] = [];
+const runs = new Map<string, Promise<Execution>>();
+
+async function inSlot<T>(f: () => Promise<T>): Promise<T> {
+  while (active >= JOBS) await new Promise<void>((r) => waiting.push(r));
+  active++;
+  try {
+    return await f();
+  } finally {
+    active--;
+    waiting.shift()?.();
   }
-  const run = spawnSync(PYTHON, [path.join(repo, 'tools', 'nbrun.py'), path.join(notebookDir, name), '--out-dir', outDir, '--runs', '1', '--timeout', '900'], {
-    cwd: repo, encoding: 'utf8', env: process.env, maxBuffer: 64 * 1024 * 1024,
+}
+
+function nbrun(name: string): Promise<Execution> {
+  return new Promise((resolve) => {
+    const child = spawn(PYTHON, [path.join(repo, 'tools', 'nbrun.py'), path.join('notebooks', name), '--out-dir', 'build', '--runs', '2', '--timeout', '300'], { cwd: repo });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => { output += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => { output += d.toString(); });
+    // nbrun mirrors the notebook's path under --out-dir.
+    const file = path.join(repo, 'build', 'notebooks', name);
+    child.on('error', (e) => resolve({ status: null, output: `${output}\n${String(e)}`, file }));
+    child.on('close', (status) => resolve({ status, output, file }));
   });
-  assert.equal(run.status, 0, `executing ${name} failed:\n${run.stdout}\n${run.stderr}`);
-  // nbrun mirrors the notebook's path under --out-dir.
-  const file = path.join(outDir, 'notebooks', name);
-  assert.ok(fs.existsSync(file), `nbrun wrote no ${file}`);
-  return file;
+}
+
+/** Start (or join) the executions of these notebooks; each notebook is executed once per mocha run. */
+export function execute(names: string[]): Promise<Execution>[] {
+  return names.map((name) => {
+    let run = runs.get(name);
+    if (run === undefined) {
+      run = inSlot(() => nbrun(name));
+      runs.set(name, run);
+    }
+    return run;
+  });
+}
+
+/** The path of the executed copy of notebook `name` (executing it if no test has yet); fails if it failed. */
+export async function executedNotebook(name: string): Promise<string> {
+  const run = await execute([name])[0]!;
+  assert.equal(run.status, 0, `executing ${name} failed:\n${run.output}`);
+  assert.ok(fs.existsSync(run.file), `nbrun wrote no ${run.file}`);
+  return run.file;
 }
 
 const join = (v: unknown): unknown => (Array.isArray(v) && v.every((s) => typeof s === 'string') ? v.join('') : v);

@@ -498,7 +498,7 @@ describe('classic Jupyter notebook in Chromium: Run All on 01-adam.ipynb', funct
   it('reopened untrusted: every figure and playground of every executed notebook shows its picture', async function () {
     this.timeout(40 * 60 * 1000); // executes the notebooks no earlier test of this run executed
     // Execute (or reuse) every notebook first: the page is open only while it shows their outputs.
-    const executed = notebookNames().map((name) => ({ name, shown: codeOutputs(executedNotebook(name)).flat().filter((o) => outputKind(o) !== undefined) }));
+    const executed = await Promise.all(notebookNames().map(async (name) => ({ name, shown: codeOutputs(await executedNotebook(name)).flat().filter((o) => outputKind(o) !== undefined) })));
     clear(watch);
     const context = await offlineContext(browser!, watch);
     const page: Page = await context.newPage();

@@ -234,10 +234,10 @@ describe('JupyterLab rendering (its output area, rendermime and plotly renderer,
   it('every executed notebook reopened untrusted, without plotly\'s renderer: each figure and playground shows a drawn picture', async function () {
     this.timeout(40 * 60 * 1000); // executes the notebooks no earlier test of this run executed
     // 01 was executed for the recording above; the others are executed (or reused) first.
-    const executed = notebookNames().map((name) => ({
+    const executed = await Promise.all(notebookNames().map(async (name) => ({
       name,
-      outputs: (name === path.basename(notebook) ? log.notebook.cells.filter((c) => c.cell_type === 'code').map((c) => (c.outputs ?? []).map(joined)) : codeOutputs(executedNotebook(name))) as NbOutput[][],
-    }));
+      outputs: (name === path.basename(notebook) ? log.notebook.cells.filter((c) => c.cell_type === 'code').map((c) => (c.outputs ?? []).map(joined)) : codeOutputs(await executedNotebook(name))) as NbOutput[][],
+    })));
     const page = await open();
     const counts: string[] = [];
     try {

@@ -4,12 +4,11 @@
  * back from the executed copy written under build/notebooks.
  */
 import { strict as assert } from 'assert';
-import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as d2l from 'd2l';
+import { Execution, execute } from './executed';
 import { chapterAdam, dataDir, initMomentStates, MomentState } from './helpers';
-import { PYTHON } from './python';
 
 const repo = path.resolve(__dirname, '..', '..');
 const notebookDir = path.join(repo, 'notebooks');
@@ -118,41 +117,18 @@ describe('notebook code type-checks under strict TypeScript', function () {
   });
 });
 
-/** Run tools/nbrun.py on one notebook; resolves with its exit status and output. */
-function nbrun(name: string): Promise<{ status: number | null; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(PYTHON, [path.join(repo, 'tools', 'nbrun.py'), path.join('notebooks', name), '--out-dir', 'build', '--runs', '2', '--timeout', '300'], { cwd: repo });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => { output += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { output += d.toString(); });
-    child.on('error', (e) => resolve({ status: null, output: `${output}\n${String(e)}` }));
-    child.on('close', (status) => resolve({ status, output }));
-  });
-}
-
 describe('notebooks executed by Jupyter (cold kernel, then again in the same kernel)', function () {
   this.timeout(15 * 60 * 1000);
-  const runs = new Map<string, Promise<{ status: number | null; output: string }>>();
+  let runs: Promise<Execution>[] = [];
   before(() => {
     const kernel = path.join(repo, '.jupyter', 'share', 'jupyter', 'kernels', 'tslab', 'kernel.json');
     assert.ok(fs.existsSync(kernel), `no tslab kernelspec at ${kernel}: run 'npm run setup' first`);
-    // Two kernels at a time: a kernel keeps about one core busy, so two notebooks share a 2-core machine well.
-    const queue = [...notebooks];
-    const next = (): void => {
-      const name = queue.shift();
-      if (name === undefined) return;
-      const done = nbrun(name);
-      runs.set(name, done);
-      void done.then(next);
-    };
-    next();
-    next();
+    runs = execute(notebooks); // or joins the executions an earlier test started (test/executed.ts)
   });
 
   for (const name of notebooks) {
     it(`${name} runs top to bottom twice without a cell error`, async () => {
-      while (!runs.has(name)) await new Promise((r) => setTimeout(r, 200));
-      const run = await runs.get(name)!;
+      const run = await runs[notebooks.indexOf(name)]!;
       assert.equal(run.status, 0, `${name} failed:\n${run.output}`);
     });
   }
