@@ -21,6 +21,7 @@ import * as path from 'path';
 import { Browser, Page } from 'playwright-core';
 import { clear, launch, newWatch, offlineContext, problems, repo, screenshot, Watch } from './browser';
 import { codeOutputs, executedNotebook, notebookNames, outputKind } from './executed';
+import { inked } from './inked';
 import { PYTHON } from './python';
 
 const notebookDir = path.join(repo, 'notebooks');
@@ -284,10 +285,16 @@ function assertNoPageProblems(watch: Watch, base: string): void {
   assert.equal(problems(watch), '', 'the notebook page had problems');
 }
 
-/** Open a notebook of the server in `page` and wait until the notebook app has loaded it. */
+/** Open a notebook of the server in `page`, read-only (nothing the test does is saved), once the notebook app has loaded it. */
 async function openNotebook(page: Page, base: string, token: string, name: string): Promise<void> {
   await page.goto(`${base}/notebooks/${name}?token=${token}`, { waitUntil: 'load', timeout: 120_000 });
   await page.waitForFunction(() => (window as Win).Jupyter?.notebook?._fully_loaded === true, null, { timeout: 120_000 });
+  // Never write the committed notebook: no autosave, and the page refuses to save.
+  await page.evaluate(() => {
+    const nb = (window as Win).Jupyter!.notebook;
+    nb.set_autosave_interval(0);
+    nb.writable = false;
+  });
 }
 
 /** Wait until the page's kernel is connected and has answered kernel_info. */
@@ -334,12 +341,6 @@ describe('classic Jupyter notebook in Chromium: Run All on 01-adam.ipynb', funct
     const page: Page = await context.newPage();
     try {
       await openNotebook(page, server!.base, server!.token, notebookName);
-      // Never write the committed notebook: no autosave, and the page refuses to save.
-      await page.evaluate(() => {
-        const nb = (window as Win).Jupyter!.notebook;
-        nb.set_autosave_interval(0);
-        nb.writable = false;
-      });
       await kernelReady(page);
       server!.noteKernels();
 
@@ -462,11 +463,9 @@ describe('classic Jupyter notebook in Chromium: Run All on 01-adam.ipynb', funct
       // unsaved, read-only page: nothing is written to the notebook.
       await page.evaluate(async () => {
         const nb = (window as Win).Jupyter!.notebook as unknown as {
-          set_autosave_interval(ms: number): void; writable: boolean; insert_cell_at_index(kind: string, i: number): Scratch;
+          insert_cell_at_index(kind: string, i: number): Scratch;
           restart_kernel(o: { confirm: boolean }): Promise<unknown>;
         };
-        nb.set_autosave_interval(0);
-        nb.writable = false;
         await nb.restart_kernel({ confirm: false });
       });
       await kernelReady(page);
@@ -505,12 +504,8 @@ describe('classic Jupyter notebook in Chromium: Run All on 01-adam.ipynb', funct
     const counts: string[] = [];
     try {
       await openNotebook(page, server!.base, server!.token, notebookName);
-      await page.evaluate(() => {
-        const nb = (window as Win).Jupyter!.notebook;
-        nb.set_autosave_interval(0);
-        nb.writable = false;
-      });
       server!.noteKernels();
+      await page.addScriptTag({ content: `window.d2lInked = ${inked.toString()};` });
       for (const { name, shown } of executed) {
         assert.ok(shown.length > 0, `${name} shows no figure at all`);
         // One scratch cell at the bottom of the unsaved page; each output in turn in its output area, untrusted.
@@ -528,18 +523,8 @@ describe('classic Jupyter notebook in Chromium: Run All on 01-adam.ipynb', funct
             await Promise.all(imgs.map((img) => (img.complete ? Promise.resolve() : new Promise((r) => { img.onload = img.onerror = r; }))));
             out.push({
               scripts: node.querySelectorAll('script').length,
-              images: imgs.filter((img) => img.naturalWidth > 0 && img.getBoundingClientRect().width > 0).map((img) => {
-                const canvas = document.createElement('canvas');
-                [canvas.width, canvas.height] = [img.naturalWidth, img.naturalHeight];
-                const ctx = canvas.getContext('2d')!;
-                ctx.fillStyle = '#fff';
-                ctx.fillRect(0, 0, canvas.width, canvas.height);
-                ctx.drawImage(img, 0, 0);
-                const px = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
-                let ink = 0;
-                for (let i = 0; i < px.length; i += 4) if (px[i]! < 240 || px[i + 1]! < 240 || px[i + 2]! < 240) ink++;
-                return { width: img.naturalWidth, height: img.naturalHeight, inked: ink / (px.length / 4) };
-              }),
+              images: imgs.filter((img) => img.naturalWidth > 0 && img.getBoundingClientRect().width > 0)
+                .map((img) => ({ width: img.naturalWidth, height: img.naturalHeight, inked: (window as unknown as { d2lInked: typeof inked }).d2lInked(img) })),
             });
           }
           area.clear_output(false, true);
@@ -573,11 +558,6 @@ describe('classic Jupyter notebook in Chromium: Run All on 01-adam.ipynb', funct
     const page: Page = await context.newPage();
     try {
       await openNotebook(page, server!.base, server!.token, notebookName);
-      await page.evaluate(() => {
-        const nb = (window as Win).Jupyter!.notebook;
-        nb.set_autosave_interval(0);
-        nb.writable = false;
-      });
       await page.waitForFunction(() => (window as Win).__d2lWidgets === true, null, { timeout: 60_000 });
       server!.noteKernels();
       watch.consoleErrors = watch.consoleErrors.filter((e) => !/about:blank/.test(e));

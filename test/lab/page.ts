@@ -11,6 +11,7 @@ import { RenderMimeRegistry, standardRendererFactories } from '@jupyterlab/rende
 import type * as nbformat from '@jupyterlab/nbformat';
 import { Widget } from '@lumino/widgets';
 import { rendererFactory as plotlyFactory } from 'jupyterlab-plotly/lib/plotly-renderer';
+import { inked } from '../inked';
 
 /** How the front end is set up. */
 export interface Setup {
@@ -65,24 +66,6 @@ function newArea(setup: Setup, values: nbformat.IOutput[] = []): OutputArea {
 }
 
 type Graph = HTMLElement & { data?: { y?: unknown[] }[] };
-
-/** The share of an image's pixels that are not (near) white. */
-function inked(img: HTMLImageElement): number {
-  const canvas = document.createElement('canvas');
-  [canvas.width, canvas.height] = [img.naturalWidth, img.naturalHeight];
-  const ctx = canvas.getContext('2d')!;
-  ctx.fillStyle = '#fff';
-  ctx.fillRect(0, 0, canvas.width, canvas.height);
-  ctx.drawImage(img, 0, 0);
-  try {
-    const px = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
-    let ink = 0;
-    for (let i = 0; i < px.length; i += 4) if (px[i]! < 240 || px[i + 1]! < 240 || px[i + 2]! < 240) ink++;
-    return ink / (px.length / 4);
-  } catch {
-    return -1;
-  }
-}
 
 function view(area: OutputArea): OutputView[] {
   return area.widgets.map((panel) => {
