@@ -31,8 +31,9 @@ say "installing npm packages"
 npm ci --no-audit --no-fund --loglevel=error
 
 # The kernelspec lives in the repo so it always points at this checkout's tslab; the npm scripts set JUPYTER_PATH.
+# It starts tslab through tools/tslab-kernel.js, which drops messages meant for other kernels.
 say "installing the tslab kernelspec into .jupyter/"
-node_modules/.bin/tslab install --python="${D2L_PYTHON:-/usr/bin/python3}" --binary="$PWD/node_modules/.bin/tslab" --prefix "$PWD/.jupyter" >/dev/null
+node_modules/.bin/tslab install --python="${D2L_PYTHON:-/usr/bin/python3}" --binary="$PWD/tools/tslab-kernel.js" --prefix "$PWD/.jupyter" >/dev/null
 
 say "building the d2l lib"
 npm run --silent build

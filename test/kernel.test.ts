@@ -1,0 +1,107 @@
+/**
+ * The kernel the kernelspec starts (tools/tslab-kernel.js) against messages meant for other kernels:
+ * a stale client of an earlier kernel can reach a new kernel's random port. After unsigned, foreign-
+ * signed and malformed messages on its heartbeat, shell and control ports it must still answer
+ * heartbeats, run cells with clean output, and run none of the foreign code. The same attack on bare
+ * tslab must break it, or the wrapper is no longer needed.
+ */
+import { strict as assert } from 'assert';
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { PYTHON } from './python';
+
+const REPO = path.resolve(__dirname, '..', '..'); // build/test -> repo
+const KERNELSPECS = path.join(REPO, '.jupyter', 'share', 'jupyter');
+
+/** Starts the kernel `name` found on JUPYTER_PATH, sends the stray messages, prints a JSON verdict. */
+const ATTACK = String.raw`
+import json, sys, time, zmq, jupyter_client
+from jupyter_client.session import Session
+km = jupyter_client.KernelManager(kernel_name=sys.argv[1])
+km.start_kernel(cwd=sys.argv[2], stderr=open(sys.argv[3], 'w'))
+kc = km.client(); kc.start_channels(hb=False); kc.wait_for_ready(timeout=60)
+streams = []
+def collect(m):
+    if m['msg_type'] == 'stream': streams.append(m['content'])
+kc.execute_interactive('const warm = 1', timeout=60, output_hook=collect)  # tslab now writes stderr into cells
+ctx = zmq.Context()
+def dealer(port):
+    s = ctx.socket(zmq.DEALER); s.linger = 0; s.connect(f'tcp://{km.ip}:{port}'); return s
+def heartbeat():
+    q = ctx.socket(zmq.REQ); q.linger = 0; q.connect(f'tcp://{km.ip}:{km.hb_port}'); q.send(b'ping')
+    ok = bool(q.poll(5000)); q.close(); return ok
+foreign = Session(key=b'another kernel', username='stale')
+strays = [dealer(port) for port in (km.hb_port, km.shell_port, km.control_port)]
+for s in strays:
+    s.send(b'one frame')
+    s.send_multipart([b'<IDS|MSG>', b'no parts'])
+    foreign.send(s, 'execute_request', {'code': 'console.log("FOREIGN CODE RAN")', 'silent': False,
+                                        'store_history': True, 'user_expressions': {}, 'allow_stdin': False})
+time.sleep(1)
+while True:  # output addressed to the finished cell, as Jupyter would show it there
+    try: collect(kc.get_iopub_msg(timeout=0.5))
+    except Exception: break
+reply = kc.execute_interactive('console.log("still here")', timeout=60, output_hook=collect)
+verdict = {'heartbeat': heartbeat(), 'status': reply['content']['status'], 'streams': streams}
+for s in strays: s.close()
+kc.stop_channels(); km.shutdown_kernel(now=True)
+print(json.dumps(verdict))
+`;
+
+interface Verdict {
+  heartbeat: boolean;
+  status: string;
+  streams: { name: string; text: string }[];
+  log: string; // the kernel's own stderr
+}
+
+/** The attack on kernel `kernelName` of `jupyterPath`; the kernel's stderr goes to `log`. */
+function attack(kernelName: string, jupyterPath: string, log: string): Verdict {
+  const run = spawnSync(PYTHON, ['-c', ATTACK, kernelName, REPO, log], {
+    env: { ...process.env, JUPYTER_PATH: jupyterPath },
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  assert.equal(run.status, 0, `the attack script failed:\n${run.stderr}`);
+  const verdict = JSON.parse(run.stdout.trim().split('\n').pop() ?? '') as Omit<Verdict, 'log'>;
+  return { ...verdict, log: fs.readFileSync(log, 'utf8') };
+}
+
+describe('the tslab kernel (tools/tslab-kernel.js) and messages meant for other kernels', function () {
+  this.timeout(150_000);
+  let tmp = '';
+  before(() => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'd2l-kernel-'));
+  });
+  after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  it('the kernelspec starts tslab through the wrapper', () => {
+    const spec = JSON.parse(fs.readFileSync(path.join(KERNELSPECS, 'kernels', 'tslab', 'kernel.json'), 'utf8')) as { argv: string[] };
+    assert.equal(spec.argv[0], path.join(REPO, 'tools', 'tslab-kernel.js'), "kernel.json is stale: run 'npm run setup'");
+  });
+
+  it('keeps its heartbeat, runs cells with clean output and none of the foreign code', () => {
+    const v = attack('tslab', KERNELSPECS, path.join(tmp, 'tslab.log'));
+    assert.ok(v.heartbeat, 'the kernel stopped answering heartbeats');
+    assert.equal(v.status, 'ok');
+    assert.deepEqual(v.streams, [{ name: 'stdout', text: 'still here\n' }]);
+    // Shell and control drop each of their 3 stray messages; the heartbeat's REP socket drops
+    // malformed requests itself, one or several per wake-up.
+    assert.equal(v.log.match(/dropped a \d+-part message not signed for this kernel/g)?.length, 6, `the kernel's log:\n${v.log}`);
+    assert.match(v.log, /dropped a malformed message on a kernel socket/);
+  });
+
+  it('bare tslab, attacked the same way, loses its heartbeat and prints errors into the cell', () => {
+    const bare = path.join(tmp, 'kernels', 'bare-tslab');
+    fs.mkdirSync(bare, { recursive: true });
+    const argv = [path.join(REPO, 'node_modules', '.bin', 'tslab'), 'kernel', '--config-path', '{connection_file}'];
+    fs.writeFileSync(path.join(bare, 'kernel.json'), JSON.stringify({ argv, display_name: 'bare tslab', language: 'typescript' }));
+    const v = attack('bare-tslab', tmp, path.join(tmp, 'bare-tslab.log'));
+    assert.equal(v.heartbeat, false, 'bare tslab survived: tools/tslab-kernel.js may no longer be needed');
+    assert.ok(v.streams.some((s) => s.name === 'stderr' && s.text.includes('UnhandledPromiseRejection')),
+      `expected tslab's own rejections in the cell output, got ${JSON.stringify(v.streams)}`);
+    assert.ok(!v.streams.some((s) => s.text.includes('FOREIGN CODE RAN')), 'tslab ran a message signed with another key');
+  });
+});

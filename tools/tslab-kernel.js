@@ -1,0 +1,73 @@
+#!/usr/bin/env node
+'use strict';
+/**
+ * The tslab kernel as the kernelspec starts it (tools/setup.sh): tslab's own `main`, made to survive
+ * messages that are not for it.
+ *
+ * Why: kernel ports are picked at random, so a socket of some earlier kernel's client (zeromq
+ * reconnects on its own) can reach a new kernel's port. tslab 1.0.22 then
+ * - stops answering heartbeats for good: its REP socket drops a request without a delimiter and
+ *   `receive()` rejects with EAGAIN, which ends tslab's `for await` loop over the socket;
+ * - prints "UnhandledPromiseRejection: invalid hmac" (or "message missing delimiter") into the
+ *   output of whatever cell runs next, where it reads as that cell's error.
+ * A Python kernel logs such messages and drops them; this does the same. test/kernel.test.ts sends
+ * both kinds and checks the kernel still answers, with clean cell output.
+ */
+const crypto = require('crypto');
+const path = require('path');
+
+const tslabDir = path.dirname(require.resolve('tslab/package.json'));
+// The same module instances tslab loads (zeromq resolved from tslab's folder).
+const zmq = require(require.resolve('zeromq', { paths: [tslabDir] }));
+const { ZmqServer } = require(path.join(tslabDir, 'dist', 'jupyter.js'));
+
+// tslab points process.stderr.write at the running cell's output; the kernel's log is the real one.
+const stderrWrite = process.stderr.write.bind(process.stderr);
+const log = (text) => stderrWrite(`[tslab-kernel] ${text}\n`);
+
+// receive() on an open socket without a timeout only fails with EAGAIN when the message it was
+// woken for was dropped (a malformed request): wait for the next one instead of ending the loop.
+const iterate = zmq.Socket.prototype[Symbol.asyncIterator];
+zmq.Socket.prototype[Symbol.asyncIterator] = function robustIterator() {
+  const inner = iterate.call(this);
+  return {
+    next: async () => {
+      for (;;) {
+        try {
+          return await inner.next();
+        } catch (err) {
+          if (err && err.code === 'EAGAIN' && !this.closed) {
+            log('dropped a malformed message on a kernel socket');
+            continue;
+          }
+          throw err;
+        }
+      }
+    },
+  };
+};
+
+// Jupyter's wire format: [routing ids..., "<IDS|MSG>", hmac, header, parent, metadata, content, buffers...],
+// the hmac (sha256 with the connection key) over everything after it. Anything else is not from this
+// kernel's client; tslab would throw on it outside any handler.
+const DELIM = Buffer.from('<IDS|MSG>');
+function signedForUs(key, frames) {
+  const at = frames.findIndex((f) => Buffer.isBuffer(f) && f.equals(DELIM));
+  if (at < 0 || frames.length < at + 6) return false;
+  const hmac = crypto.createHmac('sha256', key);
+  for (const f of frames.slice(at + 2)) hmac.update(f);
+  const want = Buffer.from(hmac.digest('hex'));
+  const got = Buffer.from(frames[at + 1]);
+  return got.length === want.length && crypto.timingSafeEqual(got, want);
+}
+
+const handle = ZmqServer.prototype.handleShellMessage;
+ZmqServer.prototype.handleShellMessage = function checkedHandle(sock, ...frames) {
+  if (!signedForUs(this.connInfo.key, frames)) {
+    log(`dropped a ${frames.length}-part message not signed for this kernel`);
+    return Promise.resolve();
+  }
+  return handle.call(this, sock, ...frames);
+};
+
+require(path.join(tslabDir, 'dist', 'main.js')).main();
