@@ -3,7 +3,8 @@
  * a stale client of an earlier kernel can reach a new kernel's random port. After unsigned, foreign-
  * signed and malformed messages on its heartbeat, shell and control ports it must still answer
  * heartbeats, run cells with clean output, and run none of the foreign code. The same attack on bare
- * tslab must break it, or the wrapper is no longer needed.
+ * tslab must break it, or the wrapper is no longer needed. The wrapper also gives the cells the
+ * global types tools/nbtypecheck.ts checks them against: @types/node's, not every @types package.
  */
 import { strict as assert } from 'assert';
 import { spawnSync } from 'child_process';
@@ -50,6 +51,22 @@ kc.stop_channels(); km.shutdown_kernel(now=True)
 print(json.dumps(verdict))
 `;
 
+/** Runs each cell (argv[4], JSON) on a fresh kernel; prints [{status, streams}] per cell. */
+const CELLS = String.raw`
+import json, sys, jupyter_client
+km = jupyter_client.KernelManager(kernel_name=sys.argv[1])
+km.start_kernel(cwd=sys.argv[2], stderr=open(sys.argv[3], 'w'))
+kc = km.client(); kc.start_channels(); kc.wait_for_ready(timeout=60)
+results = []
+for code in json.loads(sys.argv[4]):
+    streams = []
+    hook = lambda m: streams.append(m['content']) if m['msg_type'] == 'stream' else None
+    reply = kc.execute_interactive(code, timeout=60, output_hook=hook)
+    results.append({'status': reply['content']['status'], 'text': ''.join(s['text'] for s in streams)})
+kc.stop_channels(); km.shutdown_kernel(now=True)
+print(json.dumps(results))
+`;
+
 interface Verdict {
   heartbeat: boolean;
   status: string;
@@ -69,11 +86,27 @@ function attack(kernelName: string, jupyterPath: string, log: string): Verdict {
   return { ...verdict, log: fs.readFileSync(log, 'utf8') };
 }
 
-describe('the tslab kernel (tools/tslab-kernel.js) and messages meant for other kernels', function () {
+/** Each cell's reply status and printed text, run in order on a fresh kernel `kernelName`. */
+function runCells(kernelName: string, jupyterPath: string, log: string, cells: string[]): { status: string; text: string }[] {
+  const run = spawnSync(PYTHON, ['-c', CELLS, kernelName, REPO, log, JSON.stringify(cells)], {
+    env: { ...process.env, JUPYTER_PATH: jupyterPath },
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  assert.equal(run.status, 0, `the cell runner failed:\n${run.stderr}`);
+  return JSON.parse(run.stdout.trim().split('\n').pop() ?? '') as { status: string; text: string }[];
+}
+
+describe('the tslab kernel (tools/tslab-kernel.js): stray messages, global types', function () {
   this.timeout(150_000);
   let tmp = '';
   before(() => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'd2l-kernel-'));
+    // The control: tslab as installed, without the wrapper (kernel name 'bare-tslab', JUPYTER_PATH tmp).
+    const bare = path.join(tmp, 'kernels', 'bare-tslab');
+    fs.mkdirSync(bare, { recursive: true });
+    const argv = [path.join(REPO, 'node_modules', '.bin', 'tslab'), 'kernel', '--config-path', '{connection_file}'];
+    fs.writeFileSync(path.join(bare, 'kernel.json'), JSON.stringify({ argv, display_name: 'bare tslab', language: 'typescript' }));
   });
   after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
@@ -93,11 +126,31 @@ describe('the tslab kernel (tools/tslab-kernel.js) and messages meant for other 
     assert.match(v.log, /dropped a malformed message on a kernel socket/);
   });
 
+  // @types/mocha is installed here (the tests use it) and declares a global `describe`; tslab
+  // alone would type-check a cell calling it and fail only when it runs.
+  const GLOBALS = [
+    'const platform: string = process.platform; console.log(typeof platform)', // @types/node: a global
+    "import seedrandom from 'seedrandom'; const draw: seedrandom.prng = seedrandom('x'); console.log(typeof draw())", // imports keep their @types
+    "describe('a suite', () => {})",
+  ];
+
+  it('type-checks cells against @types/node only, as tools/nbtypecheck does', () => {
+    const [node, imported, mocha] = runCells('tslab', KERNELSPECS, path.join(tmp, 'types.log'), GLOBALS);
+    assert.deepEqual(node, { status: 'ok', text: 'string\n' });
+    assert.deepEqual(imported, { status: 'ok', text: 'number\n' });
+    assert.equal(mocha!.status, 'error');
+    assert.match(mocha!.text, /Cannot find name 'describe'/);
+  });
+
+  it('bare tslab loads every @types package: the call to describe type-checks and fails only when run', () => {
+    const [node, imported, mocha] = runCells('bare-tslab', tmp, path.join(tmp, 'bare-types.log'), GLOBALS);
+    assert.deepEqual([node, imported], [{ status: 'ok', text: 'string\n' }, { status: 'ok', text: 'number\n' }]);
+    assert.equal(mocha!.status, 'error');
+    assert.doesNotMatch(mocha!.text, /Cannot find name/);
+    assert.match(mocha!.text, /describe is not defined/);
+  });
+
   it('bare tslab, attacked the same way, loses its heartbeat and prints errors into the cell', () => {
-    const bare = path.join(tmp, 'kernels', 'bare-tslab');
-    fs.mkdirSync(bare, { recursive: true });
-    const argv = [path.join(REPO, 'node_modules', '.bin', 'tslab'), 'kernel', '--config-path', '{connection_file}'];
-    fs.writeFileSync(path.join(bare, 'kernel.json'), JSON.stringify({ argv, display_name: 'bare tslab', language: 'typescript' }));
     const v = attack('bare-tslab', tmp, path.join(tmp, 'bare-tslab.log'));
     assert.equal(v.heartbeat, false, 'bare tslab survived: tools/tslab-kernel.js may no longer be needed');
     assert.ok(v.streams.some((s) => s.name === 'stderr' && s.text.includes('UnhandledPromiseRejection')),

@@ -70,4 +70,16 @@ ZmqServer.prototype.handleShellMessage = function checkedHandle(sock, ...frames)
   return handle.call(this, sock, ...frames);
 };
 
+// tslab sets no `types`, so TypeScript loads every package under node_modules/@types into each
+// kernel's program: ~8 MB of declarations that the dev tools pull in (lodash, jQuery, React, mocha),
+// about 0.9 s of every kernel start, and globals such as `describe` or `$` in the student's cells.
+// Listing only @types/node in type roots gives the cells the globals tools/nbtypecheck.ts checks
+// them against (`types: ['node']`); imported packages still find their own types.
+const ts = require(require.resolve('@tslab/typescript-for-tslab', { paths: [tslabDir] }));
+const getDirectories = ts.sys.getDirectories;
+ts.sys.getDirectories = function typeRootsNodeOnly(dir, ...rest) {
+  const found = getDirectories.call(this, dir, ...rest);
+  return /[\\/]node_modules[\\/]@types[\\/]?$/.test(dir) ? found.filter((name) => name === 'node') : found;
+};
+
 require(path.join(tslabDir, 'dist', 'main.js')).main();
