@@ -16,13 +16,17 @@ import { PYTHON } from './python';
 const REPO = path.resolve(__dirname, '..', '..'); // build/test -> repo
 const KERNELSPECS = path.join(REPO, '.jupyter', 'share', 'jupyter');
 
-/** Starts the kernel `name` found on JUPYTER_PATH, sends the stray messages, prints a JSON verdict. */
+/** Starts kernel argv[1] (found on JUPYTER_PATH) in argv[2], its stderr into the file argv[3]. */
+const START = String.raw`
+km = jupyter_client.KernelManager(kernel_name=sys.argv[1])
+km.start_kernel(cwd=sys.argv[2], stderr=open(sys.argv[3], 'w'))
+`;
+
+/** Starts the kernel, sends the stray messages, prints a JSON verdict. */
 const ATTACK = String.raw`
 import json, sys, time, zmq, jupyter_client
 from jupyter_client.session import Session
-km = jupyter_client.KernelManager(kernel_name=sys.argv[1])
-km.start_kernel(cwd=sys.argv[2], stderr=open(sys.argv[3], 'w'))
-kc = km.client(); kc.start_channels(hb=False); kc.wait_for_ready(timeout=60)
+${START}kc = km.client(); kc.start_channels(hb=False); kc.wait_for_ready(timeout=60)
 streams = []
 def collect(m):
     if m['msg_type'] == 'stream': streams.append(m['content'])
@@ -51,12 +55,10 @@ kc.stop_channels(); km.shutdown_kernel(now=True)
 print(json.dumps(verdict))
 `;
 
-/** Runs each cell (argv[4], JSON) on a fresh kernel; prints [{status, streams}] per cell. */
+/** Runs each cell (argv[4], JSON) on a fresh kernel; prints [{status, text}] per cell. */
 const CELLS = String.raw`
 import json, sys, jupyter_client
-km = jupyter_client.KernelManager(kernel_name=sys.argv[1])
-km.start_kernel(cwd=sys.argv[2], stderr=open(sys.argv[3], 'w'))
-kc = km.client(); kc.start_channels(); kc.wait_for_ready(timeout=60)
+${START}kc = km.client(); kc.start_channels(); kc.wait_for_ready(timeout=60)
 results = []
 for code in json.loads(sys.argv[4]):
     streams = []
@@ -74,28 +76,26 @@ interface Verdict {
   log: string; // the kernel's own stderr
 }
 
-/** The attack on kernel `kernelName` of `jupyterPath`; the kernel's stderr goes to `log`. */
-function attack(kernelName: string, jupyterPath: string, log: string): Verdict {
-  const run = spawnSync(PYTHON, ['-c', ATTACK, kernelName, REPO, log], {
+/** Runs `script` with argv [kernelName, REPO, log, ...extra] and JUPYTER_PATH `jupyterPath`; its last line, parsed. */
+function runPython<T>(script: string, kernelName: string, jupyterPath: string, log: string, ...extra: string[]): T {
+  const run = spawnSync(PYTHON, ['-c', script, kernelName, REPO, log, ...extra], {
     env: { ...process.env, JUPYTER_PATH: jupyterPath },
     encoding: 'utf8',
     timeout: 120_000,
   });
-  assert.equal(run.status, 0, `the attack script failed:\n${run.stderr}`);
-  const verdict = JSON.parse(run.stdout.trim().split('\n').pop() ?? '') as Omit<Verdict, 'log'>;
+  assert.equal(run.status, 0, `the kernel script failed:\n${run.stderr}`);
+  return JSON.parse(run.stdout.trim().split('\n').pop() ?? '') as T;
+}
+
+/** The attack on kernel `kernelName` of `jupyterPath`; the kernel's stderr goes to `log`. */
+function attack(kernelName: string, jupyterPath: string, log: string): Verdict {
+  const verdict = runPython<Omit<Verdict, 'log'>>(ATTACK, kernelName, jupyterPath, log);
   return { ...verdict, log: fs.readFileSync(log, 'utf8') };
 }
 
 /** Each cell's reply status and printed text, run in order on a fresh kernel `kernelName`. */
-function runCells(kernelName: string, jupyterPath: string, log: string, cells: string[]): { status: string; text: string }[] {
-  const run = spawnSync(PYTHON, ['-c', CELLS, kernelName, REPO, log, JSON.stringify(cells)], {
-    env: { ...process.env, JUPYTER_PATH: jupyterPath },
-    encoding: 'utf8',
-    timeout: 120_000,
-  });
-  assert.equal(run.status, 0, `the cell runner failed:\n${run.stderr}`);
-  return JSON.parse(run.stdout.trim().split('\n').pop() ?? '') as { status: string; text: string }[];
-}
+const runCells = (kernelName: string, jupyterPath: string, log: string, cells: string[]): { status: string; text: string }[] =>
+  runPython(CELLS, kernelName, jupyterPath, log, JSON.stringify(cells));
 
 describe('the tslab kernel (tools/tslab-kernel.js): stray messages, global types', function () {
   this.timeout(150_000);
