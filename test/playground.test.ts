@@ -191,7 +191,7 @@ describe('playgrounds in headless Chromium, offline (lib/src/live)', function ()
       try {
         const before = await h.series();
         const box = (await page.locator('#pg-0 .d2l-playground-plot .main-svg').first().boundingBox())!;
-        // The plotting area of the fixed layout (margins l 50, r 10, t 30, b 40 of 560 × 440): aim at (0.25, 0.75) of it.
+        // The plotting area of the fixed layout (margins l 50, r 10, t 30, b 110 of 560 × 510): aim at (0.25, 0.75) of it.
         await andRedraw(page, 'pg-0', () => page.mouse.click(box.x + 50 + 0.25 * 500, box.y + 30 + 0.75 * 370));
         const s = await h.settings<d2l.TrajectorySettings>();
         const toy = d2l.quadraticBowl;

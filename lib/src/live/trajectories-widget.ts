@@ -13,8 +13,9 @@ import {
 } from './trajectories';
 
 const WIDTH = 560;
-const HEIGHT = 440;
-const MARGIN = { l: 50, r: 10, t: 30, b: 40 };
+// The legend sits below the plot (b: 40 for the ticks + 70 for it), where it hides no path.
+const HEIGHT = 510;
+const MARGIN = { l: 50, r: 10, t: 30, b: 110 };
 
 const colorOf = (k: number): string => PATH_COLORS[k % PATH_COLORS.length]!;
 
@@ -51,7 +52,7 @@ export function drawing(s: TrajectorySettings, contours: Map<PlaygroundToy, Trac
       title: { text: `${toy.name}: ${s.steps} steps from (${s.start.map((v) => Number(v.toPrecision(3))).join(', ')})`, font: { size: 13 } },
       dragmode: false,
       hovermode: false,
-      legend: { x: 1, xanchor: 'right', y: 1, bgcolor: 'rgba(255,255,255,0.75)', itemclick: false, itemdoubleclick: false, font: { size: 11 } },
+      legend: { orientation: 'h', x: 0, xanchor: 'left', y: -0.1, yanchor: 'top', itemclick: false, itemdoubleclick: false, font: { size: 11 } },
       showlegend: true,
     },
   };
