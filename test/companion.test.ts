@@ -14,7 +14,7 @@ const last = (xs: number[]): number => xs[xs.length - 1]!;
 // ---------- shared helpers: the same trainers the notebooks define ----------
 
 type Moments = d2l.Moments[];
-const zeroMoments = (d: number): Moments => [{ m: tf.zeros([d, 1]), v: tf.zeros([d, 1]) }, { m: tf.zeros([1]), v: tf.zeros([1]) }];
+const zeroMoments = (d: number): Moments => [d2l.zeroMoments([d, 1]), d2l.zeroMoments([1])];
 
 /** The chapter's Adam on d2l.adamRule; `scale` multiplies each gradient; `onStep` gets mean |Δ|/η of w. */
 function adamTrainer(h: d2l.AdamHyperparams, scale = 1, onStep?: (ratio: number) => void, trace?: number[][]): d2l.TrainerFn<Moments, { t: number }> {
@@ -472,12 +472,12 @@ describe('notebook 03: scale invariance, normalization, annealing (airfoil, seed
     }
   });
 
-  it('|Δ|/η averages above 0.45 over the first 30 steps; the last 30 average between a tenth and a half of that', async () => {
+  it('|Δ|/η averages about half (0.4 to 0.7) over the first 30 steps; the last 30 average between a tenth and a half of that', async () => {
     for (const seed of seeds) {
       const ratios: number[] = [];
       await trainFrom(seed, iter, adamTrainer(adamDefaults, 1, (r) => ratios.push(r)), zeroMoments(5));
       const [early, late] = [mean(ratios.slice(0, 30)), mean(ratios.slice(-30))];
-      assert.ok(early > 0.45, `seed ${seed}: early ${early}`);
+      assert.ok(early > 0.4 && early < 0.7, `seed ${seed}: early ${early}`);
       assert.ok(late < 0.5 * early && late > 0.1 * early, `seed ${seed}: late ${late}, early ${early}`);
     }
   });
@@ -487,6 +487,17 @@ describe('notebook 03: the step bound (lib/src/adamlab.ts)', function () {
   this.timeout(120_000);
   const grid: [number, number][] = [];
   for (const b1 of [0, 0.5, 0.9, 0.99]) for (const b2 of [0.9, 0.99, 0.999, 0.9999]) grid.push([b1, b2]);
+
+  it('zeroMoments gives zero moments of the shape, from which adamRule\'s first step is −η·g/(|g| + ε)', () => {
+    const start = d2l.zeroMoments([2, 1]);
+    assert.deepEqual([start.m.shape, start.v.shape], [[2, 1], [2, 1]]);
+    assert.deepEqual([...start.m.dataSync(), ...start.v.dataSync()], [0, 0, 0, 0]);
+    const g = tf.tensor2d([[0.5], [-2e-6]]);
+    const { update, state } = d2l.adamRule(g, start, adamDefaults, 1);
+    const want = [0.5, -2e-6].map((x) => (-0.01 * x) / (Math.abs(x) + 1e-6));
+    Array.from(update.dataSync()).forEach((u, i) => assertClose(u, want[i]!, 1e-6 * Math.abs(want[i]!) + 1e-9, `coordinate ${i}`));
+    tf.dispose([start, g, update, state]);
+  });
 
   it('stepRatios equals a float64 hand computation of two steps; spikeRatio is (1 − β1)/(1 − β1ᵗ)·√((1 − β2ᵗ)/(1 − β2))', () => {
     const [b1, b2] = [0.8, 0.95];
@@ -513,9 +524,10 @@ describe('notebook 03: the step bound (lib/src/adamlab.ts)', function () {
     }
   });
 
-  it('typical sequences (seeds 11, the notebook, to 18) never exceed C_t, stay below 1.6η for β1 ≥ 0.9, β1² < β2, come within 3% of the bound at (0.5, 0.9) and exceed it on some seed; at (0.99, 0.9) the quiet steps after a spike grow above 3η', () => {
+  it('typical sequences (seeds 1–30: the notebook\'s ten draws and twenty more) never exceed C_t, stay below 1.6η for β1 ≥ 0.9, β1² < β2, exceed the bound at (0.5, 0.9) in some draw of every ten; at (0.99, 0.9) the quiet steps after a spike grow above 3η', () => {
     let exceeded = false;
-    for (const seed of [11, 12, 13, 14, 15, 16, 17, 18]) {
+    for (let seed = 1; seed <= 30; seed++) {
+      if (seed % 10 === 1) exceeded = false;
       const random = new d2l.Random(seed);
       const typical = Array.from({ length: 200 }, (_, i) => [
         1, random.normal(), 1 + random.normal(), random.next() < 0.1 ? 1 + random.normal() : 0, i % 100 === 0 ? 5 : 0,
@@ -527,12 +539,11 @@ describe('notebook 03: the step bound (lib/src/adamlab.ts)', function () {
         maxima.set(`${b1},${b2}`, Math.max(...ratios.map((row) => Math.max(...row))));
       }
       for (const [b1, b2] of grid.filter(([b1, b2]) => b1 >= 0.9 && b1 ** 2 < b2)) assert.ok(maxima.get(`${b1},${b2}`)! < 1.6, `seed ${seed}, (${b1}, ${b2})`);
-      assert.ok(maxima.get('0.5,0.9')! > 0.97 * d2l.kingmaBaBound(0.5, 0.9), `seed ${seed}: ${maxima.get('0.5,0.9')}`);
       exceeded ||= maxima.get('0.5,0.9')! > d2l.kingmaBaBound(0.5, 0.9);
       const spikes = d2l.stepRatios(0.99, 0.9, typical).map((row) => row[4]!);
       assert.ok(Math.max(...spikes) > 3, `seed ${seed}: ${Math.max(...spikes)}`);
+      if (seed % 10 === 0) assert.ok(exceeded, `no typical sequence of seeds ${seed - 9}–${seed} exceeds the bound at (0.5, 0.9)`);
     }
-    assert.ok(exceeded, 'a typical sequence exceeds the bound at (0.5, 0.9) for some seed');
   });
 
   it("200 draws of the typical sequences (seeds 1-200, stacked as lanes): for β1 ≥ 0.9, β1² < β2 no step exceeds 1.6η, though some exceed 1.2η", () => {

@@ -29,12 +29,13 @@ export function drawing(s: BiasSettings): Drawing {
       line('step', '|Δ|/η (corrected)', 3, c1, 'dash'), line('uncorrectedStep', '|Δ|/η (raw moments)', 3, c0, 'dash'),
     ],
     layout: {
-      width: 780, height: 620, autosize: false, margin: { l: 60, r: 200, t: 40, b: 45 },
+      width: 700, height: 620, autosize: false, margin: { l: 60, r: 170, t: 40, b: 45 },
       title: { text: `β1 = ${s.beta1}, β2 = ${s.beta2}, g ~ N(1, ${Number((s.noise ** 2).toPrecision(3))}): means over ${run.lanes} runs`, font: { size: 13 } },
       grid: { rows: 3, columns: 1, subplots: [['xy'], ['xy2'], ['xy3']], roworder: 'top to bottom' },
       xaxis: { title: { text: 'step t' }, fixedrange: true, anchor: 'y3' },
       yaxis: { title: { text: 'first moment' }, domain: [0.7, 1], fixedrange: true },
-      yaxis2: { title: { text: 'second moment' }, type: 'log', domain: [0.36, 0.64], fixedrange: true },
+      // One tick per decade: plotly's default labels 2 and 5 in every decade as well, which crowd a short panel.
+      yaxis2: { title: { text: 'second moment' }, type: 'log', dtick: 1, exponentformat: 'power', domain: [0.36, 0.64], fixedrange: true },
       yaxis3: { title: { text: '|Δ| / η' }, type: 'log', domain: [0, 0.3], fixedrange: true },
       legend: { x: 1.02, xanchor: 'left', y: 1, itemclick: false, itemdoubleclick: false, font: { size: 11 } },
       hovermode: false, dragmode: false,

@@ -14,11 +14,17 @@ export interface RuleResult<S> {
   state: S;
 }
 
-/** The two leaky averages of the Adam family for one parameter: of the gradient (m) and of its square (v). */
-export interface Moments {
+/**
+ * The two leaky averages of the Adam family for one parameter: of the gradient (m) and of its square (v).
+ * A type, not an interface, so that tf.dispose and tf.tidy accept it as a TensorContainer.
+ */
+export type Moments = {
   m: tf.Tensor;
   v: tf.Tensor;
-}
+};
+
+/** Zero moments for a parameter of this shape: where adamRule and yogiRule start (notebook 03's trainer). */
+export const zeroMoments = (shape: number[]): Moments => ({ m: tf.zeros(shape), v: tf.zeros(shape) });
 
 /** AMSGrad also keeps the running maximum of v. */
 export interface AmsgradMoments extends Moments {
