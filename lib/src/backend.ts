@@ -73,8 +73,8 @@ async function switchBackend(name: BackendName | string | undefined, options: { 
     const failure = loadNative();
     chosen = failure ? 'cpu' : 'tensorflow';
     why = failure
-      ? '@tensorflow/tfjs-node not installed; D2L_BACKEND=wasm suits large tensors'
-      : 'native @tensorflow/tfjs-node; D2L_BACKEND=cpu or wasm to change';
+      ? '@tensorflow/tfjs-node not installed' // the README says how to choose another
+      : 'native @tensorflow/tfjs-node';
   }
   if (chosen === 'wasm') loadWasm();
   if (!(await tf.setBackend(chosen))) throw new Error(`TensorFlow.js backend '${chosen}' failed to initialize`);
