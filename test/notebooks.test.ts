@@ -25,6 +25,7 @@ interface Output {
 interface Cell {
   id?: string;
   cell_type: string;
+  metadata?: { jupyter?: { source_hidden?: boolean } };
   source: string | string[];
   outputs?: Output[];
   execution_count?: number | null;
@@ -68,6 +69,16 @@ describe('notebooks as committed', () => {
         if (cell.cell_type !== 'code') continue;
         assert.deepEqual(cell.outputs, [], `${name} cell ${i + 1} has stored outputs: clear them before committing`);
         assert.equal(cell.execution_count, null, `${name} cell ${i + 1} has an execution count`);
+      }
+    });
+
+    it(`${name}: the checks of the text sit in collapsed cells, and collapsed cells hold only checks`, () => {
+      const nb = readNotebook(path.join(notebookDir, name));
+      for (const cell of nb.cells.filter((c) => c.cell_type === 'code')) {
+        const collapsed = cell.metadata?.jupyter?.source_hidden === true;
+        const checks = /\bd2l\.claim(Close)?\(/.test(text(cell.source));
+        assert.equal(collapsed, checks, `${name} cell '${cell.id}': ${checks ? 'checks the text but is not collapsed (metadata jupyter.source_hidden)' : 'is collapsed but checks nothing'}`);
+        if (collapsed) assert.ok(!/d2l\.(show|plot|showTable|playground)\(|console\.log\(/.test(text(cell.source)), `${name} cell '${cell.id}': a collapsed cell displays something`);
       }
     });
 
@@ -127,9 +138,11 @@ describe('notebooks executed by Jupyter (cold kernel, then again in the same ker
   });
 
   for (const name of notebooks) {
-    it(`${name} runs top to bottom twice without a cell error`, async () => {
+    it(`${name} runs top to bottom twice without a cell error, and its collapsed check cells print nothing`, async () => {
       const run = await runs[notebooks.indexOf(name)]!;
       assert.equal(run.status, 0, `${name} failed:\n${run.output}`);
+      const checks = readNotebook(path.join(outDir, name)).cells.filter((c) => c.metadata?.jupyter?.source_hidden === true);
+      for (const cell of checks) assert.deepEqual(cell.outputs, [], `${name} cell '${cell.id}': a check that holds must be quiet`);
     });
   }
 });

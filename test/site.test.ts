@@ -55,6 +55,7 @@ interface NbCell {
   cell_type: string;
   source: string | string[];
   outputs?: NbOutput[];
+  metadata?: { jupyter?: { source_hidden?: boolean } };
 }
 
 /** What a page must show, read from its executed notebook (independently of the page builder). */
@@ -69,6 +70,8 @@ interface Expected {
   hasCode: boolean;
   /** Playground outputs (d2l.playground) of the notebook. */
   playgrounds: number;
+  /** Code cells whose input Jupyter shows collapsed (jupyter.source_hidden: the checks of the text). */
+  collapsed: number;
 }
 
 function expectedFrom(executedNotebook: string): Expected {
@@ -98,6 +101,7 @@ function expectedFrom(executedNotebook: string): Expected {
     hasMath: /\$[^$]+\$/.test(markdown),
     hasCode: nb.cells.some((c) => c.cell_type === 'code' && src(c).trim() !== ''),
     playgrounds,
+    collapsed: nb.cells.filter((c) => c.cell_type === 'code' && c.metadata?.jupyter?.source_hidden === true).length,
   };
 }
 
@@ -334,6 +338,14 @@ describe('the HTML book in headless Chromium, offline', function () {
           const tokens = await page.$$eval('.jp-InputArea .highlight span', (els) => els.length);
           assert.ok(tokens > 0, 'code cells are not highlighted');
         }
+
+        // Collapsed check cells: folded under one quiet line, their code there but not shown until opened.
+        const folded = await page.$$eval('details.d2l-hidden-input', (els) => els.map((d) => ({
+          open: (d as HTMLDetailsElement).open, code: d.querySelectorAll('.jp-InputArea .highlight').length,
+          shown: (d.querySelector('.jp-InputArea') as HTMLElement | null)?.offsetHeight ?? -1, summary: d.querySelector('summary')?.offsetHeight ?? 0,
+        })));
+        assert.equal(folded.length, expected.collapsed, 'one folded block per collapsed check cell');
+        folded.forEach((f, i) => assert.ok(!f.open && f.code === 1 && f.shown === 0 && f.summary > 0, `folded block ${i + 1}: ${JSON.stringify(f)}`));
 
         const nav = await page.$$eval('nav.d2l-nav-top a', (as) => as.map((a) => ({ rel: a.getAttribute('rel') ?? 'index', href: a.getAttribute('href') })));
         const built = manifest.pages.filter((p) => p.page);
