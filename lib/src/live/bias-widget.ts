@@ -29,7 +29,8 @@ export function drawing(s: BiasSettings): Drawing {
       line('step', '|Δ|/η (corrected)', 3, c1, 'dash'), line('uncorrectedStep', '|Δ|/η (raw moments)', 3, c0, 'dash'),
     ],
     layout: {
-      width: 700, height: 620, autosize: false, margin: { l: 60, r: 170, t: 40, b: 45 },
+      // 560 wide as the trajectories playground, so that it fits beside the controls; the legend goes below.
+      width: 560, height: 700, autosize: false, margin: { l: 60, r: 20, t: 40, b: 125 },
       title: { text: `β1 = ${s.beta1}, β2 = ${s.beta2}, g ~ N(1, ${Number((s.noise ** 2).toPrecision(3))}): means over ${run.lanes} runs`, font: { size: 13 } },
       grid: { rows: 3, columns: 1, subplots: [['xy'], ['xy2'], ['xy3']], roworder: 'top to bottom' },
       xaxis: { title: { text: 'step t' }, fixedrange: true, anchor: 'y3' },
@@ -37,7 +38,7 @@ export function drawing(s: BiasSettings): Drawing {
       // One tick per decade: plotly's default labels 2 and 5 in every decade as well, which crowd a short panel.
       yaxis2: { title: { text: 'second moment' }, type: 'log', dtick: 1, exponentformat: 'power', domain: [0.36, 0.64], fixedrange: true },
       yaxis3: { title: { text: '|Δ| / η' }, type: 'log', domain: [0, 0.3], fixedrange: true },
-      legend: { x: 1.02, xanchor: 'left', y: 1, itemclick: false, itemdoubleclick: false, font: { size: 11 } },
+      legend: { orientation: 'h', x: 0, xanchor: 'left', y: -0.11, yanchor: 'top', itemclick: false, itemdoubleclick: false, font: { size: 11 } },
       hovermode: false, dragmode: false,
       template: { layout: { font: { family: 'sans-serif' } } },
     },
