@@ -5,6 +5,7 @@
  * heartbeats, run cells with clean output, and run none of the foreign code. The same attack on bare
  * tslab must break it, or the wrapper is no longer needed. The wrapper also gives the cells the
  * global types tools/nbtypecheck.ts checks them against: @types/node's, not every @types package.
+ * And a kernel whose port was taken before it could bind it exits at once, so nbrun can start another.
  */
 import { strict as assert } from 'assert';
 import { spawnSync } from 'child_process';
@@ -16,18 +17,28 @@ import { PYTHON } from './python';
 const REPO = path.resolve(__dirname, '..', '..'); // build/test -> repo
 const KERNELSPECS = path.join(REPO, '.jupyter', 'share', 'jupyter');
 
-/** Starts kernel argv[1] (found on JUPYTER_PATH) in argv[2], its stderr into the file argv[3]. */
+/**
+ * Starts kernel argv[1] (found on JUPYTER_PATH) in argv[2], its stderr into the file argv[3], and a
+ * client \`kc\` (heartbeat channel if HB); again on fresh ports when the wrapper exits 98 (port taken).
+ */
 const START = String.raw`
-km = jupyter_client.KernelManager(kernel_name=sys.argv[1])
-km.start_kernel(cwd=sys.argv[2], stderr=open(sys.argv[3], 'w'))
+for attempt in range(3):
+    km = jupyter_client.KernelManager(kernel_name=sys.argv[1])
+    km.start_kernel(cwd=sys.argv[2], stderr=open(sys.argv[3], 'a'))
+    kc = km.client(); kc.start_channels(hb=HB)
+    try:
+        kc.wait_for_ready(timeout=60); break
+    except RuntimeError:
+        status = km.provisioner.process.poll(); kc.stop_channels(); km.shutdown_kernel(now=True)
+        if status != 98 or attempt == 2: raise
 `;
 
 /** Starts the kernel, sends the stray messages, prints a JSON verdict. */
 const ATTACK = String.raw`
 import json, sys, time, zmq, jupyter_client
 from jupyter_client.session import Session
-${START}kc = km.client(); kc.start_channels(hb=False); kc.wait_for_ready(timeout=60)
-streams = []
+HB = False
+${START}streams = []
 def collect(m):
     if m['msg_type'] == 'stream': streams.append(m['content'])
 kc.execute_interactive('const warm = 1', timeout=60, output_hook=collect)  # tslab now writes stderr into cells
@@ -58,8 +69,8 @@ print(json.dumps(verdict))
 /** Runs each cell (argv[4], JSON) on a fresh kernel; prints [{status, text}] per cell. */
 const CELLS = String.raw`
 import json, sys, jupyter_client
-${START}kc = km.client(); kc.start_channels(); kc.wait_for_ready(timeout=60)
-results = []
+HB = True
+${START}results = []
 for code in json.loads(sys.argv[4]):
     streams = []
     hook = lambda m: streams.append(m['content']) if m['msg_type'] == 'stream' else None
@@ -67,6 +78,35 @@ for code in json.loads(sys.argv[4]):
     results.append({'status': reply['content']['status'], 'text': ''.join(s['text'] for s in streams)})
 kc.stop_channels(); km.shutdown_kernel(now=True)
 print(json.dumps(results))
+`;
+
+/** Starts kernel argv[1] with its shell port already taken (argv[4]: 'nbrun' starts it through tools/nbrun.py). */
+const PORT_TAKEN = String.raw`
+import json, os, socket, sys, time, jupyter_client
+blocker = socket.socket(); blocker.bind(('127.0.0.1', 0)); blocker.listen()
+taken = blocker.getsockname()[1]
+def occupied(km):  # keep the port we set: no fresh ports from jupyter_client's cache
+    km.cache_ports = False; km.shell_port = taken; return km
+if sys.argv[4] == 'nbrun':
+    sys.path.insert(0, os.path.join(sys.argv[2], 'tools'))
+    import nbformat, nbrun
+    make, calls = nbrun._Client.create_kernel_manager, []
+    def first_taken(self):
+        calls.append(1); km = make(self); return occupied(km) if len(calls) == 1 else km
+    nbrun._Client.create_kernel_manager = first_taken
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell('console.log(1 + 1)')])
+    attempts = []
+    result = nbrun.execute_notebook(nb, cwd=sys.argv[2], kernel_name=sys.argv[1], after=lambda runner, _: attempts.append(runner.start_attempts))
+    print(json.dumps({'ok': result.ok, 'text': ''.join(o.get('text', '') for o in result.notebook.cells[0].outputs),
+                      'attempts': attempts, 'kernels': len(calls)}))
+else:
+    km = occupied(jupyter_client.KernelManager(kernel_name=sys.argv[1]))
+    km.start_kernel(cwd=sys.argv[2], stderr=open(sys.argv[3], 'w'))
+    began = time.time()
+    while km.is_alive() and time.time() - began < 10: time.sleep(0.1)
+    verdict = {'alive': km.is_alive(), 'status': km.provisioner.process.poll(), 'seconds': time.time() - began}
+    km.shutdown_kernel(now=True)
+    print(json.dumps(verdict))
 `;
 
 interface Verdict {
@@ -148,6 +188,24 @@ describe('the tslab kernel (tools/tslab-kernel.js): stray messages, global types
     assert.equal(mocha!.status, 'error');
     assert.doesNotMatch(mocha!.text, /Cannot find name/);
     assert.match(mocha!.text, /describe is not defined/);
+  });
+
+  // jupyter_client picks free ports and releases them; until the kernel binds them another process
+  // can take one (a clean-root run once failed so, with EADDRINUSE, when many kernels started at once).
+  it('exits at once with status 98 when a port it was given is taken, and nbrun then starts a kernel on fresh ports', () => {
+    const log = path.join(tmp, 'taken.log');
+    const v = runPython<{ alive: boolean; status: number | null; seconds: number }>(PORT_TAKEN, 'tslab', KERNELSPECS, log, 'direct');
+    assert.equal(v.alive, false, 'the kernel lives on without its shell socket');
+    assert.equal(v.status, 98);
+    assert.ok(v.seconds < 8, `it took ${v.seconds} s to exit`);
+    assert.match(fs.readFileSync(log, 'utf8'), /cannot bind port \d+: .*exiting with status 98/);
+    const run = runPython<{ ok: boolean; text: string; attempts: number[]; kernels: number }>(PORT_TAKEN, 'tslab', KERNELSPECS, log, 'nbrun');
+    assert.deepEqual(run, { ok: true, text: '2\n', attempts: [2], kernels: 2 });
+  });
+
+  it('bare tslab, given a taken port, stays up without it and never says so', () => {
+    const v = runPython<{ alive: boolean; status: number | null }>(PORT_TAKEN, 'bare-tslab', tmp, path.join(tmp, 'bare-taken.log'), 'direct');
+    assert.equal(v.alive, true, 'bare tslab now exits by itself: the wrapper\'s bindOrExit may no longer be needed');
   });
 
   it('bare tslab, attacked the same way, loses its heartbeat and prints errors into the cell', () => {

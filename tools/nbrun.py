@@ -282,6 +282,20 @@ class _Client(NotebookClient):
 _SENTINEL = object()  # msg_owner value for the sentinel request
 
 
+# tools/tslab-kernel.js exits with this status (EADDRINUSE's errno) when a port it was given is taken:
+# between jupyter_client choosing free ports and the kernel binding them, another process can take one.
+PORT_TAKEN = 98
+START_ATTEMPTS = 3
+
+
+def _poll(process: Any) -> Optional[int]:
+    """The exit status of a kernel process, or None while it runs (or when there is none)."""
+    try:
+        return None if process is None else process.poll()
+    except Exception:  # the provisioner's process object is an implementation detail
+        return None
+
+
 class _Runner:
     def __init__(self, nb: Any, cwd: str, timeout: Optional[float], kernel_name: str,
                  startup_timeout: float, output_limit: Optional[int] = None) -> None:
@@ -291,6 +305,7 @@ class _Runner:
         self.msg_owner: dict[str, Any] = {}   # request msg_id -> CellRecord or _SENTINEL
         self.last: Optional[CellRecord] = None  # last cell that really executed
         self.run = 0
+        self.start_attempts = 0  # kernels started until one came up (see start)
         self.client = _Client(
             nb, kernel_name=kernel_name,
             # nbclient's timeout traits are integers.
@@ -306,24 +321,37 @@ class _Runner:
         self.msg_owner[execute_reply['parent_header'].get('msg_id', '')] = self.running
 
     def start(self) -> None:
+        """Start the kernel; once more on fresh ports (up to START_ATTEMPTS) if one of its ports was taken."""
         c = self.client
+        for attempt in range(1, START_ATTEMPTS + 1):
+            process = None
+            try:
+                c.km = c.create_kernel_manager()
+                c.start_new_kernel()
+                process = getattr(getattr(c.km, 'provisioner', None), 'process', None)
+                c.start_new_kernel_client()
+                self.start_attempts = attempt
+                return
+            except Exception as e:
+                status = _poll(process)
+                self._discard_kernel()
+                if status == PORT_TAKEN and attempt < START_ATTEMPTS:
+                    continue
+                taken = f' (a port it was given was taken, {attempt} times)' if status == PORT_TAKEN else ''
+                raise KernelStartError(f'cannot start kernel {c.kernel_name!r}{taken} (kernelspecs are searched in '
+                                       f'JUPYTER_PATH={os.environ.get("JUPYTER_PATH", "")}): '
+                                       f'{type(e).__name__}: {e}') from e
+
+    def _discard_kernel(self) -> None:
+        """Stop whatever a failed start left (client channels, the process, its connection file)."""
         try:
-            c.km = c.create_kernel_manager()
-            c.start_new_kernel()
-            c.start_new_kernel_client()
-        except Exception as e:
-            raise KernelStartError(f'cannot start kernel {c.kernel_name!r} (kernelspecs are searched in '
-                                   f'JUPYTER_PATH={os.environ.get("JUPYTER_PATH", "")}): '
-                                   f'{type(e).__name__}: {e}') from e
+            self.stop()
+        except Exception:  # the kernel is already gone, or was never started
+            self.client.km = self.client.kc = None
 
     def exit_status(self) -> Optional[int]:
         """The dead kernel's exit status (negative: killed by that signal), when known."""
-        km = self.client.km
-        proc = getattr(getattr(km, 'provisioner', None), 'process', None)
-        try:
-            return None if proc is None else proc.poll()
-        except Exception:  # the provisioner's process object is an implementation detail
-            return None
+        return _poll(getattr(getattr(self.client.km, 'provisioner', None), 'process', None))
 
     def death_reason(self) -> str:
         """What a kernel's exit status says about why it died (limits set by the caller included)."""

@@ -70,6 +70,23 @@ ZmqServer.prototype.handleShellMessage = function checkedHandle(sock, ...frames)
   return handle.call(this, sock, ...frames);
 };
 
+// jupyter_client picks free ports, releases them and writes them into the connection file; until the
+// kernel binds them, another process can take one. tslab then logs the rejection and lives on, deaf
+// on that socket, and the launcher waits until its start-up timeout (60 s). Exit at once instead, with
+// status 98 (EADDRINUSE's errno) when the port was taken, so that the launcher sees the kernel die
+// and can start one on fresh ports (tools/nbrun.py does; Jupyter's restarter picks new ports too).
+const PORT_TAKEN = 98;
+const bind = ZmqServer.prototype.bindSocket;
+ZmqServer.prototype.bindSocket = async function bindOrExit(sock, port) {
+  try {
+    return await bind.call(this, sock, port);
+  } catch (err) {
+    const taken = err && err.code === 'EADDRINUSE';
+    log(`cannot bind port ${port}: ${err && err.message}; exiting with status ${taken ? PORT_TAKEN : 1}`);
+    process.exit(taken ? PORT_TAKEN : 1);
+  }
+};
+
 // tslab sets no `types`, so TypeScript loads every package under node_modules/@types into each
 // kernel's program: ~8 MB of declarations that the dev tools pull in (lodash, jQuery, React, mocha),
 // about 0.9 s of every kernel start, and globals such as `describe` or `$` in the student's cells.
