@@ -6,7 +6,7 @@
 import { SERIES_COLORS as PATH_COLORS } from '../colors';
 import type { Trace } from '../figure';
 import { panel, slider } from './controls';
-import { attach, Drawing, frame, PlaygroundHandle } from './mount';
+import { attach, Drawing, frame, legendBelow, PLOT_WIDTH, PlaygroundHandle } from './mount';
 import { biasRun, BiasSettings } from './bias';
 
 export function drawing(s: BiasSettings): Drawing {
@@ -29,8 +29,7 @@ export function drawing(s: BiasSettings): Drawing {
       line('step', '|Δ|/η (corrected)', 3, c1, 'dash'), line('uncorrectedStep', '|Δ|/η (raw moments)', 3, c0, 'dash'),
     ],
     layout: {
-      // 560 wide as the trajectories playground, so that it fits beside the controls; the legend goes below.
-      width: 560, height: 700, autosize: false, margin: { l: 60, r: 20, t: 40, b: 125 },
+      width: PLOT_WIDTH, height: 700, autosize: false, margin: { l: 60, r: 20, t: 40, b: 125 },
       title: { text: `β1 = ${s.beta1}, β2 = ${s.beta2}, g ~ N(1, ${Number((s.noise ** 2).toPrecision(3))}): means over ${run.lanes} runs`, font: { size: 13 } },
       grid: { rows: 3, columns: 1, subplots: [['xy'], ['xy2'], ['xy3']], roworder: 'top to bottom' },
       xaxis: { title: { text: 'step t' }, fixedrange: true, anchor: 'y3' },
@@ -38,7 +37,7 @@ export function drawing(s: BiasSettings): Drawing {
       // One tick per decade: plotly's default labels 2 and 5 in every decade as well, which crowd a short panel.
       yaxis2: { title: { text: 'second moment' }, type: 'log', dtick: 1, exponentformat: 'power', domain: [0.36, 0.64], fixedrange: true },
       yaxis3: { title: { text: '|Δ| / η' }, type: 'log', domain: [0, 0.3], fixedrange: true },
-      legend: { orientation: 'h', x: 0, xanchor: 'left', y: -0.11, yanchor: 'top', itemclick: false, itemdoubleclick: false, font: { size: 11 } },
+      legend: legendBelow(-0.11),
       hovermode: false, dragmode: false,
       template: { layout: { font: { family: 'sans-serif' } } },
     },

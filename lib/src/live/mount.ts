@@ -23,6 +23,16 @@ export interface Drawing {
   background?: { key: string; data: Trace[]; layout: Record<string, unknown> };
 }
 
+/** Plot width that fits beside the controls on the book's page and in a notebook. */
+export const PLOT_WIDTH = 560;
+
+/**
+ * A horizontal legend under the plot, `y` (paper units, negative) below the plotting area: there it
+ * hides no curve and is not cut off at the page's edge; the layout's bottom margin makes the room.
+ */
+export const legendBelow = (y: number): Record<string, unknown> =>
+  ({ orientation: 'h', x: 0, xanchor: 'left', y, yanchor: 'top', itemclick: false, itemdoubleclick: false, font: { size: 11 } });
+
 /** The handle on a mounted playground's root element. */
 export interface PlaygroundHandle<S> {
   readonly kind: string;

@@ -4,7 +4,7 @@
  */
 import { SERIES_COLORS as PATH_COLORS } from '../colors';
 import { panel, slider } from './controls';
-import { attach, Drawing, frame, PlaygroundHandle } from './mount';
+import { attach, Drawing, frame, legendBelow, PLOT_WIDTH, PlaygroundHandle } from './mount';
 import { NOISE_EXAMPLES, noiseRun, NoiseSettings } from './noise';
 
 export function drawing(s: NoiseSettings): Drawing {
@@ -24,11 +24,11 @@ export function drawing(s: NoiseSettings): Drawing {
       { type: 'scatter', mode: 'lines', x: [0, end], y: [run.floor, run.floor], name: `noise floor σ²/2 = ${run.floor.toFixed(3)}`, line: { color: 'black', dash: 'dot', width: 1 }, hoverinfo: 'skip' },
     ],
     layout: {
-      width: 560, height: 470, autosize: false, margin: { l: 60, r: 20, t: 40, b: 135 }, // fits beside the controls; legend below
+      width: PLOT_WIDTH, height: 470, autosize: false, margin: { l: 60, r: 20, t: 40, b: 135 },
       title: { text: `η = ${s.learningRate}, minibatches of ${s.batchSize}, ${s.epochs} epoch${s.epochs === 1 ? '' : 's'}`, font: { size: 13 } },
       xaxis: { title: { text: 'epoch' }, range: [0, end], fixedrange: true },
       yaxis: { title: { text: 'loss (log scale)' }, type: 'log', fixedrange: true },
-      legend: { orientation: 'h', x: 0, xanchor: 'left', y: -0.2, yanchor: 'top', itemclick: false, itemdoubleclick: false, font: { size: 11 } },
+      legend: legendBelow(-0.2),
       hovermode: false, dragmode: false,
       template: { layout: { font: { family: 'sans-serif' } } },
     },

@@ -5,7 +5,7 @@
 import { SERIES_COLORS as PATH_COLORS } from '../colors';
 import type { Trace } from '../figure';
 import { checkbox, panel, select, slider } from './controls';
-import { attach, Drawing, frame, PlaygroundHandle } from './mount';
+import { attach, Drawing, frame, legendBelow, PLOT_WIDTH, PlaygroundHandle } from './mount';
 import { reddiRuns, ReddiSettings } from './reddi';
 
 export function drawing(s: ReddiSettings): Drawing {
@@ -23,11 +23,11 @@ export function drawing(s: ReddiSettings): Drawing {
     series,
     data,
     layout: {
-      width: 560, height: 470, autosize: false, margin: { l: 50, r: 20, t: 40, b: 135 }, // fits beside the controls; legend below
+      width: PLOT_WIDTH, height: 470, autosize: false, margin: { l: 50, r: 20, t: 40, b: 135 },
       title: { text: `C = ${Number(s.C.toPrecision(3))}, β1 = ${s.beta1}, β2 = ${Number(s.beta2.toPrecision(3))}, ${rate}`, font: { size: 13 } },
       xaxis: { type: 'log', dtick: 1, title: { text: 'step t' }, fixedrange: true }, // one tick per decade
       yaxis: { range: [-1.05, 1.05], title: { text: 'x_t' }, fixedrange: true },
-      legend: { orientation: 'h', x: 0, xanchor: 'left', y: -0.2, yanchor: 'top', itemclick: false, itemdoubleclick: false, font: { size: 11 } },
+      legend: legendBelow(-0.2),
       hovermode: false, dragmode: false,
       template: { layout: { font: { family: 'sans-serif' } } },
     },

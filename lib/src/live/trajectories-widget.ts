@@ -7,12 +7,11 @@ import { SERIES_COLORS as PATH_COLORS } from '../colors';
 import { toyContour } from '../contour-trace';
 import type { Trace } from '../figure';
 import { checkbox, panel, select, slider } from './controls';
-import { attach, Drawing, frame, PlaygroundHandle } from './mount';
+import { attach, Drawing, frame, legendBelow, PLOT_WIDTH, PlaygroundHandle } from './mount';
 import {
   OPTIMIZER_LABELS, PLAYGROUND_OPTIMIZERS, PLAYGROUND_TOYS, PlaygroundToy, trajectoryPreset, trajectoryRuns, TrajectorySettings,
 } from './trajectories';
 
-const WIDTH = 560;
 // The legend sits below the plot (b: 40 for the ticks + 70 for it), where it hides no path.
 const HEIGHT = 510;
 const MARGIN = { l: 50, r: 10, t: 30, b: 110 };
@@ -34,7 +33,7 @@ export function drawing(s: TrajectorySettings, contours: Map<PlaygroundToy, Trac
     xaxis: { range: [...toy.xRange], showgrid: false, zeroline: false, fixedrange: true, visible: title },
     yaxis: { range: [...toy.yRange], showgrid: false, zeroline: false, fixedrange: true, visible: title },
   });
-  const size = { width: WIDTH, height: HEIGHT, autosize: false, margin: MARGIN, template: { layout: { font: { family: 'sans-serif' } } } };
+  const size = { width: PLOT_WIDTH, height: HEIGHT, autosize: false, margin: MARGIN, template: { layout: { font: { family: 'sans-serif' } } } };
   return {
     series,
     // The contours take most of plotly's time: drawn once per function, under a transparent plot of the paths.
@@ -52,7 +51,7 @@ export function drawing(s: TrajectorySettings, contours: Map<PlaygroundToy, Trac
       title: { text: `${toy.name}: ${s.steps} steps from (${s.start.map((v) => Number(v.toPrecision(3))).join(', ')})`, font: { size: 13 } },
       dragmode: false,
       hovermode: false,
-      legend: { orientation: 'h', x: 0, xanchor: 'left', y: -0.1, yanchor: 'top', itemclick: false, itemdoubleclick: false, font: { size: 11 } },
+      legend: legendBelow(-0.1),
       showlegend: true,
     },
   };
@@ -96,7 +95,7 @@ export function mountTrajectories(root: HTMLElement, settings: TrajectorySetting
     if (!svg) return;
     const box = svg.getBoundingClientRect();
     const toy = PLAYGROUND_TOYS[s.fn];
-    const fx = (e.clientX - box.left - MARGIN.l) / (WIDTH - MARGIN.l - MARGIN.r);
+    const fx = (e.clientX - box.left - MARGIN.l) / (PLOT_WIDTH - MARGIN.l - MARGIN.r);
     const fy = (e.clientY - box.top - MARGIN.t) / (HEIGHT - MARGIN.t - MARGIN.b);
     if (fx < 0 || fx > 1 || fy < 0 || fy > 1) return;
     s.start = [toy.xRange[0] + fx * (toy.xRange[1] - toy.xRange[0]), toy.yRange[1] - fy * (toy.yRange[1] - toy.yRange[0])];
